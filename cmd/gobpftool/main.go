@@ -1,0 +1,14 @@
+// Command gobpftool is a drop-in for `bpftool prog`.
+package main
+
+import (
+	"os"
+
+	"github.com/gobpftool/gobpftool/internal/cli"
+	"github.com/gobpftool/gobpftool/internal/prog"
+)
+
+func main() {
+	objects := []cli.Object{{Name: "prog", Run: prog.Run}}
+	os.Exit(cli.Run(os.Args[1:], objects, os.Stdin, os.Stdout, os.Stderr))
+}

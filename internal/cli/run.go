@@ -1,0 +1,151 @@
+package cli
+
+import (
+	"bufio"
+	"errors"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/cilium/ebpf/btf"
+	"github.com/gobpftool/gobpftool/internal/jsonw"
+)
+
+// Object is a top-level object keyword (prog) and its entry point.
+type Object = Command
+
+// Run executes one gobpftool command line (without the program name) and
+// returns the process exit status. objects are the object keywords this
+// build has, in bpftool's table order.
+func Run(args []string, objects []Object, stdin io.Reader, stdout, stderr io.Writer) int {
+	out := bufio.NewWriterSize(stdout, 64<<10)
+	defer out.Flush()
+	c := &Context{Out: out, Err: stderr, Stdin: stdin, Bin: "gobpftool"}
+	top := topTable(objects)
+	help := topHelp(objects)
+
+	g := newGetopt(append([]string{c.Bin}, args...))
+	versionRequested := false
+	for {
+		opt := g.next()
+		if opt == -1 {
+			break
+		}
+		switch opt {
+		case 'V':
+			versionRequested = true
+		case 'h':
+			// bpftool returns from main here without closing the
+			// JSON writer: "null" has no newline after it.
+			help(c, nil)
+			return 0
+		case 'p':
+			c.Pretty = true
+			c.enableJSON(out)
+		case 'j':
+			c.enableJSON(out)
+		case 'f':
+			c.ShowPinned = true
+		case 'm':
+			c.MapCompat = true
+		case 'n':
+			c.NoMount = true
+		case 'd':
+			c.Debug = true
+		case 'L':
+			c.UseLoader = true
+		case 'l':
+			c.Legacy = true
+		case 'B':
+			if _, err := btf.LoadSpec(g.optarg); err != nil {
+				// bpftool's message carries a stray newline of its own.
+				c.Errorf("failed to parse base BTF at '%s': %d\n", g.optarg, -errnoOf(err))
+				return ExitFailure
+			}
+			c.BaseBTF = g.optarg
+		default:
+			c.Errorf("unrecognized option '%s'", g.blamed())
+			if c.JSON {
+				c.JW.End()
+				return ExitFailure
+			}
+			help(c, nil)
+			return ExitFailure
+		}
+	}
+	rest := g.argv[g.optind:]
+	if versionRequested {
+		// Like -h, -V skips the JSON writer's closing newline.
+		version(c, rest)
+		return 0
+	}
+	err := Select(c, top, rest, help)
+	if c.JSON {
+		c.JW.End()
+	}
+	return ExitCode(err)
+}
+
+func (c *Context) enableJSON(out io.Writer) {
+	if !c.JSON {
+		c.JW = jsonw.New(out, false)
+		c.JSON = true
+	}
+	c.JW.SetPretty(c.Pretty)
+}
+
+// ExitCode maps a command's error to the process exit status.
+func ExitCode(err error) int {
+	if err == nil {
+		return 0
+	}
+	var f *Failure
+	if errors.As(err, &f) {
+		return f.Code
+	}
+	return ExitFailure
+}
+
+func topTable(objects []Object) []Command {
+	t := []Command{
+		{"help", func(c *Context, a []string) error { return topHelp(objects)(c, a) }},
+		{"batch", func(c *Context, a []string) error { return batch(c, a, objects) }},
+	}
+	for _, o := range objects {
+		o := o
+		t = append(t, Command{o.Name, func(c *Context, a []string) error {
+			c.Object = c.lastArgs[0]
+			return o.Run(c, a)
+		}})
+	}
+	return append(t, Command{"version", version})
+}
+
+func topHelp(objects []Object) func(*Context, []string) error {
+	return func(c *Context, _ []string) error {
+		if c.JSON {
+			c.JW.Null()
+			return nil
+		}
+		names := make([]string, len(objects))
+		for i, o := range objects {
+			names[i] = o.Name
+		}
+		c.Out.Flush()
+		b := c.Bin
+		io.WriteString(c.Err, "Usage: "+b+" [OPTIONS] OBJECT { COMMAND | help }\n"+
+			"       "+b+" batch file FILE\n"+
+			"       "+b+" version\n"+
+			"\n"+
+			"       OBJECT := { "+strings.Join(names, " | ")+" }\n"+
+			"       "+HelpSpecOptions+" | {-l|--legacy} |\n"+
+			"                    {-V|--version} }\n")
+		return nil
+	}
+}
+
+// HelpSpecOptions is the OPTIONS line every help text shares.
+const HelpSpecOptions = "OPTIONS := { {-j|--json} [{-p|--pretty}] | {-d|--debug}"
+
+// DefaultStdin is the process's standard input, for main.
+var DefaultStdin io.Reader = os.Stdin

@@ -1,0 +1,242 @@
+package prog
+
+import (
+	"bytes"
+	"syscall"
+
+	"github.com/cilium/ebpf/btf"
+	"github.com/gobpftool/gobpftool/internal/bpffs"
+	"github.com/gobpftool/gobpftool/internal/cli"
+	"github.com/gobpftool/gobpftool/internal/kernel"
+)
+
+// maxProgFullName bounds a `name` handle, as bpftool's MAX_PROG_FULL_NAME.
+const maxProgFullName = 128
+
+// parseProgs resolves a PROG handle (id, tag, name, pinned) at the head of
+// args into open fds: one for id and pinned, every match for tag and name
+// (possibly none, which bpftool reports with no message).
+func parseProgs(c *cli.Context, args []string) (fds []int, rest []string, err error) {
+	if len(args) == 0 {
+		return nil, nil, c.Usage()
+	}
+	kw := args[0]
+	switch {
+	case cli.IsPrefix(kw, "id"):
+		if args, err = next(c, args); err != nil {
+			return nil, nil, err
+		}
+		if len(args) == 0 {
+			return nil, nil, c.Usage()
+		}
+		id, ok := cli.ParseUint32(args[0])
+		if !ok {
+			return nil, nil, c.Errorf("can't parse %s as ID", args[0])
+		}
+		fd, err := kernel.ProgFDByID(id)
+		if err != nil {
+			return nil, nil, c.Errorf("get by id (%d): %s", id, errText(err))
+		}
+		return []int{fd}, args[1:], nil
+	case cli.IsPrefix(kw, "tag"):
+		if len(args) < 2 {
+			return nil, nil, c.Usage()
+		}
+		tag, ok := parseTag(args[1])
+		if !ok {
+			return nil, nil, c.Errorf("can't parse tag")
+		}
+		fds, err := progsByNameTag(c, func(pi *kernel.ProgInfo, fd int) bool { return pi.Tag == tag })
+		return fds, args[2:], err
+	case cli.IsPrefix(kw, "name"):
+		if len(args) < 2 {
+			return nil, nil, c.Usage()
+		}
+		name := args[1]
+		if len(name) > maxProgFullName-1 {
+			return nil, nil, c.Errorf("can't parse name")
+		}
+		fds, err := progsByNameTag(c, func(pi *kernel.ProgInfo, fd int) bool {
+			return fullName(pi, fd, nil) == name
+		})
+		return fds, args[2:], err
+	case cli.IsPrefix(kw, "pinned"):
+		if len(args) < 2 {
+			return nil, nil, c.Usage()
+		}
+		fd, err := openPinned(c, args[1], kernel.FDProg)
+		if err != nil {
+			return nil, nil, err
+		}
+		return []int{fd}, args[2:], nil
+	}
+	return nil, nil, c.Errorf("expected 'id', 'tag', 'name' or 'pinned', got: '%s'?", kw)
+}
+
+// parseProg resolves a handle that must name exactly one program.
+func parseProg(c *cli.Context, args []string) (int, []string, error) {
+	fds, rest, err := parseProgs(c, args)
+	if err != nil {
+		return -1, nil, err
+	}
+	if len(fds) != 1 {
+		if len(fds) > 1 {
+			closeAll(fds)
+			return -1, nil, c.Errorf("several programs match this handle")
+		}
+		return -1, nil, cli.ErrFailed
+	}
+	return fds[0], rest, nil
+}
+
+func closeAll(fds []int) {
+	for _, fd := range fds {
+		kernel.Close(fd)
+	}
+}
+
+// parseTag reads 8 bytes as sscanf("%02hhx" x 8) does: each byte from at
+// most two hex digits after optional blanks; anything may follow.
+func parseTag(s string) ([8]byte, bool) {
+	var tag [8]byte
+	i := 0
+	for n := 0; n < 8; n++ {
+		for i < len(s) && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\v' || s[i] == '\f' || s[i] == '\r') {
+			i++
+		}
+		digits := 0
+		var v byte
+		for digits < 2 && i < len(s) {
+			d := hexVal(s[i])
+			if d < 0 {
+				break
+			}
+			v = v<<4 | byte(d)
+			i++
+			digits++
+		}
+		if digits == 0 {
+			return tag, false
+		}
+		tag[n] = v
+	}
+	return tag, true
+}
+
+func hexVal(b byte) int {
+	switch {
+	case b >= '0' && b <= '9':
+		return int(b - '0')
+	case b >= 'a' && b <= 'f':
+		return int(b-'a') + 10
+	case b >= 'A' && b <= 'F':
+		return int(b-'A') + 10
+	}
+	return -1
+}
+
+// progsByNameTag opens every loaded program that match accepts.
+func progsByNameTag(c *cli.Context, match func(*kernel.ProgInfo, int) bool) ([]int, error) {
+	var fds []int
+	var id uint32
+	for {
+		nid, err := kernel.ProgGetNextID(id)
+		if err != nil {
+			if err == syscall.ENOENT {
+				return fds, nil
+			}
+			closeAll(fds)
+			return nil, c.Errorf("%s", errText(err))
+		}
+		id = nid
+		fd, err := kernel.ProgFDByID(id)
+		if err != nil {
+			if err == syscall.ENOENT {
+				// Unloaded between the two calls: bpftool fails here,
+				// but a vanished program cannot match anyway.
+				continue
+			}
+			closeAll(fds)
+			return nil, c.Errorf("can't get prog by id (%d): %s", id, errText(err))
+		}
+		pi, err := kernel.GetProgInfo(fd)
+		if err != nil {
+			kernel.Close(fd)
+			closeAll(fds)
+			return nil, c.Errorf("can't get prog info (%d): %s", id, errText(err))
+		}
+		if !match(pi, fd) {
+			kernel.Close(fd)
+			continue
+		}
+		fds = append(fds, fd)
+	}
+}
+
+// btfCache keeps parsed program BTF by id for one command.
+type btfCache map[uint32]*btf.Spec
+
+func (bc btfCache) get(id uint32) *btf.Spec {
+	if s, ok := bc[id]; ok {
+		return s
+	}
+	var spec *btf.Spec
+	if raw, err := kernel.BTFRaw(id); err == nil {
+		spec, _ = btf.LoadSpecFromReader(bytes.NewReader(raw))
+	}
+	if bc != nil {
+		bc[id] = spec
+	}
+	return spec
+}
+
+// fullName is bpftool's get_prog_full_name: the kernel keeps 15 bytes of a
+// name, so a name that long is replaced by its BTF function name.
+func fullName(pi *kernel.ProgInfo, fd int, cache btfCache) string {
+	if len(pi.Name) < 15 || pi.BTFID == 0 || pi.NrFuncInfo == 0 {
+		return pi.Name
+	}
+	typeID, btfID, ok := kernel.FirstFuncInfo(fd, pi.FuncInfoRecSize)
+	if !ok {
+		return pi.Name
+	}
+	spec := cache.get(btfID)
+	if spec == nil {
+		return pi.Name
+	}
+	t, err := spec.TypeByID(btf.TypeID(typeID))
+	if err != nil {
+		return pi.Name
+	}
+	fn, ok := t.(*btf.Func)
+	if !ok {
+		return pi.Name
+	}
+	return fn.Name
+}
+
+// openPinned opens a pinned object of the wanted kind, with bpftool's
+// errors for a path off bpffs and for an object of another kind.
+func openPinned(c *cli.Context, path string, want kernel.FDType) (int, error) {
+	fd, err := kernel.ObjGet(path)
+	if err != nil {
+		if err == syscall.EACCES && !kernel.IsBPFFS(bpffs.Dirname(path)) {
+			// bpftool's dirname() cuts its copy of the path in place
+			// before the message is printed, so the directory shows.
+			return -1, c.Errorf("bpf obj get (%s): directory not in bpf file system (bpffs)", bpffs.Dirname(path))
+		}
+		return -1, c.Errorf("bpf obj get (%s): %s", path, errText(err))
+	}
+	t, err := kernel.TypeOfFD(fd)
+	if err != nil {
+		kernel.Close(fd)
+		return -1, c.Errorf("can't read link type: %s", errText(err))
+	}
+	if t != want {
+		kernel.Close(fd)
+		return -1, c.Errorf("incorrect object type: %s", t)
+	}
+	return fd, nil
+}
+
+func errText(err error) string { return bpffs.ErrText(err) }

@@ -1,0 +1,367 @@
+package prog
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/cilium/ebpf/btf"
+	"github.com/gobpftool/gobpftool/internal/btfdump"
+	"github.com/gobpftool/gobpftool/internal/cli"
+	"github.com/gobpftool/gobpftool/internal/compat"
+	"github.com/gobpftool/gobpftool/internal/jsonw"
+	"github.com/gobpftool/gobpftool/internal/kernel"
+)
+
+// show is `prog show|list [PROG]`.
+func show(c *cli.Context, args []string) error {
+	s := &shower{c: c, btf: btfCache{}}
+	if c.ShowPinned {
+		s.pinned = kernel.PinnedObjects(kernel.FDProg)
+	}
+	s.holders = kernel.FindHolders(kernel.FDProg)
+
+	if len(args) == 2 {
+		return s.subset(args)
+	}
+	if len(args) != 0 {
+		return cli.BadArg(c, args[0])
+	}
+	if c.JSON {
+		c.JW.StartArray()
+	}
+	err := s.all()
+	if c.JSON {
+		c.JW.EndArray()
+	}
+	return err
+}
+
+type shower struct {
+	c       *cli.Context
+	btf     btfCache
+	pinned  map[uint32][]string
+	holders kernel.Holders
+	clock   *bootClock
+}
+
+func (s *shower) subset(args []string) error {
+	fds, _, err := parseProgs(s.c, args)
+	if err != nil {
+		return err
+	}
+	if len(fds) == 0 {
+		return cli.ErrFailed
+	}
+	if s.c.JSON && len(fds) > 1 {
+		s.c.JW.StartArray()
+	}
+	for i, fd := range fds {
+		err = s.one(fd)
+		if err != nil {
+			closeAll(fds[i:])
+			break
+		}
+		kernel.Close(fd)
+	}
+	if s.c.JSON && len(fds) > 1 {
+		s.c.JW.EndArray()
+	}
+	return err
+}
+
+func (s *shower) all() error {
+	var id uint32
+	for {
+		nid, err := kernel.ProgGetNextID(id)
+		if err != nil {
+			if err == syscall.ENOENT {
+				return nil
+			}
+			suffix := ""
+			if err == syscall.EINVAL {
+				suffix = " -- kernel too old?"
+			}
+			return s.c.Errorf("can't get next program: %s%s", errText(err), suffix)
+		}
+		id = nid
+		fd, err := kernel.ProgFDByID(id)
+		if err != nil {
+			if err == syscall.ENOENT {
+				continue
+			}
+			return s.c.Errorf("can't get prog by id (%d): %s", id, errText(err))
+		}
+		err = s.one(fd)
+		kernel.Close(fd)
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// progView is everything `prog show` prints of one program; the plain and
+// JSON renderers both read it, so they cannot disagree.
+type progView struct {
+	info     *kernel.ProgInfo
+	typeName string // "" when the oracle has no name for the type
+	name     string
+	loadedAt time.Time
+	memlock  string
+	hasMem   bool
+	dev      *devView
+	pinned   []string
+	pinTable bool // -f found pins somewhere: print "pinned" on every program
+	holders  []kernel.Holder
+	metadata []metaVar
+	metaBTF  *btf.Spec
+}
+
+type devView struct {
+	ifindex      uint32
+	nsDev, nsIno uint64
+	ifname       string
+}
+
+type metaVar struct {
+	name string
+	typ  btf.Type
+	data []byte
+}
+
+func (s *shower) one(fd int) error {
+	pi, err := kernel.GetProgInfo(fd)
+	if err != nil {
+		return s.c.Errorf("can't get prog info: %s", errText(err))
+	}
+	v := &progView{info: pi}
+	v.typeName, _ = kernel.ProgTypeName(pi.Type, compat.KnownProgTypes)
+	if pi.Name != "" {
+		v.name = fullName(pi, fd, s.btf)
+	}
+	if pi.LoadTime != 0 {
+		if s.clock == nil {
+			s.clock = newBootClock()
+		}
+		v.loadedAt = s.clock.wallclock(pi.LoadTime)
+	}
+	v.memlock, v.hasMem = kernel.FDInfo(fd, "memlock")
+	if pi.Ifindex != 0 {
+		v.dev = &devView{ifindex: pi.Ifindex, nsDev: pi.NetnsDev, nsIno: pi.NetnsIno}
+		v.dev.ifname, _ = kernel.IfnameInNetns(pi.Ifindex, pi.NetnsDev, pi.NetnsIno)
+	}
+	v.pinTable = len(s.pinned) > 0
+	v.pinned = s.pinned[pi.ID]
+	v.holders = s.holders[pi.ID]
+	if len(pi.MapIDs) > 0 {
+		v.metaBTF, v.metadata = findMetadata(pi.MapIDs, s.btf)
+	}
+	if s.c.JSON {
+		return renderShowJSON(s.c, v)
+	}
+	return renderShowPlain(s.c, v)
+}
+
+func tagHex(t [8]byte) string { return fmt.Sprintf("%x", t[:]) }
+
+func renderShowPlain(c *cli.Context, v *progView) error {
+	pi := v.info
+	w := c.Out
+	fmt.Fprintf(w, "%d: ", pi.ID)
+	if v.typeName != "" {
+		fmt.Fprintf(w, "%s  ", v.typeName)
+	} else {
+		fmt.Fprintf(w, "type %d  ", pi.Type)
+	}
+	if v.name != "" {
+		fmt.Fprintf(w, "name %s  ", v.name)
+	}
+	fmt.Fprintf(w, "tag %s", tagHex(pi.Tag))
+	if v.dev != nil {
+		w.WriteString("  offloaded_to ")
+		if v.dev.ifname != "" {
+			w.WriteString(v.dev.ifname)
+		} else {
+			fmt.Fprintf(w, "ifindex %d ns_dev %d ns_ino %d", v.dev.ifindex, v.dev.nsDev, v.dev.nsIno)
+		}
+	}
+	if pi.GPL {
+		w.WriteString("  gpl")
+	}
+	if pi.RunTimeNs != 0 {
+		fmt.Fprintf(w, " run_time_ns %d run_cnt %d", int64(pi.RunTimeNs), int64(pi.RunCnt))
+	}
+	if pi.RecursionMisses != 0 {
+		fmt.Fprintf(w, " recursion_misses %d", int64(pi.RecursionMisses))
+	}
+	w.WriteString("\n")
+	if pi.LoadTime != 0 {
+		fmt.Fprintf(w, "\tloaded_at %s  uid %d\n", strftimeISO(v.loadedAt), pi.UID)
+	}
+	fmt.Fprintf(w, "\txlated %dB", pi.XlatedLen)
+	if pi.JitedLen != 0 {
+		fmt.Fprintf(w, "  jited %dB", pi.JitedLen)
+	} else {
+		w.WriteString("  not jited")
+	}
+	if v.hasMem {
+		fmt.Fprintf(w, "  memlock %sB", v.memlock)
+	}
+	if len(pi.MapIDs) > 0 {
+		w.WriteString("  map_ids ")
+		for i, id := range pi.MapIDs {
+			if i > 0 {
+				w.WriteString(",")
+			}
+			w.WriteString(strconv.FormatUint(uint64(id), 10))
+		}
+	}
+	for _, p := range v.pinned {
+		fmt.Fprintf(w, "\n\tpinned %s", p)
+	}
+	if pi.BTFID != 0 {
+		fmt.Fprintf(w, "\n\tbtf_id %d", pi.BTFID)
+	}
+	if len(v.holders) > 0 {
+		w.WriteString("\n\tpids ")
+		for i, h := range v.holders {
+			if i > 0 {
+				w.WriteString(", ")
+			}
+			fmt.Fprintf(w, "%s(%d)", h.Comm, h.PID)
+		}
+	}
+	w.WriteString("\n")
+	if len(v.metadata) > 0 {
+		w.WriteString("\tmetadata:")
+		jw := jsonw.New(w, false)
+		d := btfdump.Dumper{W: jw, Plain: true}
+		for _, m := range v.metadata {
+			fmt.Fprintf(w, "\n\t\t%s = ", m.name)
+			jw.Reset()
+			if err := d.Value(m.typ, m.data); err != nil {
+				// bpftool reports it and still shows the program.
+				c.Errorf("btf dump failed: %d", -int(syscall.EINVAL))
+				break
+			}
+		}
+		jw.End()
+	}
+	return nil
+}
+
+func renderShowJSON(c *cli.Context, v *progView) error {
+	pi := v.info
+	w := c.JW
+	w.StartObject()
+	w.UintField("id", uint64(pi.ID))
+	if v.typeName != "" {
+		w.StringField("type", v.typeName)
+	} else {
+		w.UintField("type", uint64(pi.Type))
+	}
+	if v.name != "" {
+		w.StringField("name", v.name)
+	}
+	w.StringField("tag", tagHex(pi.Tag))
+	w.BoolField("gpl_compatible", pi.GPL)
+	if pi.RunTimeNs != 0 {
+		w.UintField("run_time_ns", pi.RunTimeNs)
+		w.UintField("run_cnt", pi.RunCnt)
+	}
+	if pi.RecursionMisses != 0 {
+		w.UintField("recursion_misses", pi.RecursionMisses)
+	}
+	if v.dev != nil {
+		w.Name("dev")
+		w.StartObject()
+		w.UintField("ifindex", uint64(v.dev.ifindex))
+		w.UintField("ns_dev", v.dev.nsDev)
+		w.UintField("ns_inode", v.dev.nsIno)
+		if v.dev.ifname != "" {
+			w.StringField("ifname", v.dev.ifname)
+		}
+		w.EndObject()
+	}
+	if pi.LoadTime != 0 {
+		w.Name("loaded_at")
+		w.Raw(strconv.FormatInt(v.loadedAt.Unix(), 10))
+		w.UintField("uid", uint64(pi.UID))
+	}
+	w.UintField("bytes_xlated", uint64(pi.XlatedLen))
+	if pi.JitedLen != 0 {
+		w.BoolField("jited", true)
+		w.UintField("bytes_jited", uint64(pi.JitedLen))
+	} else {
+		w.BoolField("jited", false)
+	}
+	if v.hasMem {
+		w.IntField("bytes_memlock", atoll(v.memlock))
+	}
+	if len(pi.MapIDs) > 0 {
+		w.Name("map_ids")
+		w.StartArray()
+		for _, id := range pi.MapIDs {
+			w.Uint(uint64(id))
+		}
+		w.EndArray()
+	}
+	if pi.BTFID != 0 {
+		w.IntField("btf_id", int64(pi.BTFID))
+	}
+	if v.pinTable {
+		w.Name("pinned")
+		w.StartArray()
+		for _, p := range v.pinned {
+			w.String(p)
+		}
+		w.EndArray()
+	}
+	if len(v.holders) > 0 {
+		w.Name("pids")
+		w.StartArray()
+		for _, h := range v.holders {
+			w.StartObject()
+			w.IntField("pid", int64(h.PID))
+			w.StringField("comm", h.Comm)
+			w.EndObject()
+		}
+		w.EndArray()
+	}
+	if len(v.metadata) > 0 {
+		w.Name("metadata")
+		w.StartObject()
+		d := btfdump.Dumper{W: w}
+		for _, m := range v.metadata {
+			w.Name(m.name)
+			if err := d.Value(m.typ, m.data); err != nil {
+				// bpftool reports it and still shows the program.
+				c.Errorf("btf dump failed: %d", -int(syscall.EINVAL))
+				break
+			}
+		}
+		w.EndObject()
+	}
+	w.EndObject()
+	return nil
+}
+
+// atoll parses a leading decimal like C's atoll.
+func atoll(s string) int64 {
+	s = strings.TrimLeft(s, " \t")
+	neg := false
+	if s != "" && (s[0] == '-' || s[0] == '+') {
+		neg = s[0] == '-'
+		s = s[1:]
+	}
+	var v int64
+	for i := 0; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
+		v = v*10 + int64(s[i]-'0')
+	}
+	if neg {
+		v = -v
+	}
+	return v
+}

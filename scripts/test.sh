@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Runs the whole test suite on a fresh Debian machine: installs what the
+# tests need (clang to build BPF programs, Debian's bpftool as the oracle,
+# binutils' objdump for the JIT oracle), mounts bpffs and tracefs, checks
+# formatting, vets and tests. Run as root: the kernel tests load programs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH=/usr/local/go/bin:/usr/sbin:/sbin:$PATH
+
+need=()
+command -v clang >/dev/null || need+=(clang llvm)
+command -v bpftool >/dev/null || need+=(bpftool)
+command -v objdump >/dev/null || need+=(binutils)
+command -v hyperfine >/dev/null || need+=(hyperfine)
+[ -e /usr/include/bpf/bpf_helpers.h ] || need+=(libbpf-dev)
+[ -e /usr/include/x86_64-linux-gnu/asm/types.h ] || [ "$(uname -m)" != x86_64 ] || need+=(linux-libc-dev)
+if [ ${#need[@]} -gt 0 ]; then
+	echo "installing: ${need[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq >/dev/null
+	apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+if ! grep -qs ' /sys/fs/bpf bpf ' /proc/mounts; then
+	mount -t bpf bpf /sys/fs/bpf
+fi
+if ! grep -qsE ' /sys/kernel/(debug/)?tracing tracefs ' /proc/mounts; then
+	mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null || true
+fi
+
+unformatted=$(gofmt -l cmd internal bench 2>/dev/null || true)
+if [ -n "$unformatted" ]; then
+	echo "gofmt needed on:"; echo "$unformatted"; exit 1
+fi
+go vet ./...
+CGO_ENABLED=0 go build -o /dev/null ./cmd/gobpftool
+go test -count=1 -timeout 20m "$@" ./...
