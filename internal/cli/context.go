@@ -84,7 +84,8 @@ func (c *Context) printErr(msg string) {
 	if c.JSON {
 		c.JW.StartObject()
 		c.JW.Name("error")
-		c.JW.String(msg)
+		// p_err prints the message between quotes unescaped.
+		c.JW.Raw("\"" + msg + "\"")
 		c.JW.EndObject()
 		return
 	}

@@ -18,9 +18,15 @@ type Object = Command
 // returns the process exit status. objects are the object keywords this
 // build has, in bpftool's table order.
 func Run(args []string, objects []Object, stdin io.Reader, stdout, stderr io.Writer) int {
+	return RunNamed("gobpftool", args, objects, stdin, stdout, stderr)
+}
+
+// RunNamed is Run for a tool invoked as bin (argv[0]), the name that help
+// and usage print, as bpftool prints its own argv[0].
+func RunNamed(bin string, args []string, objects []Object, stdin io.Reader, stdout, stderr io.Writer) int {
 	out := bufio.NewWriterSize(stdout, 64<<10)
 	defer out.Flush()
-	c := &Context{Out: out, Err: stderr, Stdin: stdin, Bin: "gobpftool"}
+	c := &Context{Out: out, Err: stderr, Stdin: stdin, Bin: bin}
 	top := topTable(objects)
 	help := topHelp(objects)
 

@@ -26,7 +26,6 @@ type Holders map[uint32][]Holder
 // link names the kind keeps it to a few syscalls per object.
 func FindHolders(kind FDType) Holders {
 	h := Holders{}
-	self := os.Getpid()
 	proc, err := os.Open("/proc")
 	if err != nil {
 		return h
@@ -35,7 +34,7 @@ func FindHolders(kind FDType) Holders {
 	proc.Close()
 	pids := make([]int, 0, len(names))
 	for _, n := range names {
-		if pid, err := strconv.Atoi(n); err == nil && pid != self {
+		if pid, err := strconv.Atoi(n); err == nil {
 			pids = append(pids, pid)
 		}
 	}

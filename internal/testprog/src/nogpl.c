@@ -3,7 +3,7 @@
 #include <bpf/bpf_helpers.h>
 
 SEC("xdp")
-int xdp_plain(struct xdp_md *ctx)
+int show_nogpl_xdp(struct xdp_md *ctx)
 {
 	return XDP_PASS;
 }

@@ -34,7 +34,7 @@ static __noinline int bump(__u32 key)
 }
 
 SEC("xdp")
-int xdp_prog(struct xdp_md *ctx)
+int show_xdp(struct xdp_md *ctx)
 {
 	__u32 key = ctx->ingress_ifindex & 3;
 
@@ -44,7 +44,7 @@ int xdp_prog(struct xdp_md *ctx)
 }
 
 SEC("socket")
-int sock_filter(struct __sk_buff *skb)
+int show_sock(struct __sk_buff *skb)
 {
 	__u32 k = skb->len, v = 1;
 
@@ -53,26 +53,26 @@ int sock_filter(struct __sk_buff *skb)
 }
 
 SEC("tc")
-int tc_classifier_with_a_very_long_name(struct __sk_buff *skb)
+int show_tc_classifier_with_a_long_name(struct __sk_buff *skb)
 {
 	return skb->protocol ? TC_ACT_OK : TC_ACT_SHOT;
 }
 
 SEC("tracepoint/syscalls/sys_enter_getpid")
-int tp_getpid(void *ctx)
+int show_tp_getpid(void *ctx)
 {
 	bump(2);
 	return 0;
 }
 
 SEC("cgroup_skb/egress")
-int cg_egress(struct __sk_buff *skb)
+int show_cg_egress(struct __sk_buff *skb)
 {
 	return 1;
 }
 
 SEC("cgroup/sock_create")
-int cg_sock(struct bpf_sock *sk)
+int show_cg_sock(struct bpf_sock *sk)
 {
 	return 1;
 }

@@ -1,0 +1,197 @@
+package prog_test
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/cilium/ebpf"
+	"github.com/gobpftool/gobpftool/internal/kernel"
+	"github.com/gobpftool/gobpftool/internal/testprog"
+	"golang.org/x/sys/unix"
+)
+
+// testPinDir makes a directory of this test's own on the bpffs.
+func testPinDir(t *testing.T) string {
+	t.Helper()
+	if !kernel.IsBPFFS("/sys/fs/bpf") {
+		if err := unix.Mount("bpf", "/sys/fs/bpf", "bpf", 0, ""); err != nil {
+			t.Fatalf("mount bpffs: %v", err)
+		}
+	}
+	dir, err := os.MkdirTemp("/sys/fs/bpf", "gobpftool_test_")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// bpffs refuses dots in names; MkdirTemp's random suffix has none.
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	return dir
+}
+
+func progIDs(t *testing.T, coll *ebpf.Collection) map[string]uint32 {
+	ids := map[string]uint32{}
+	for name, p := range coll.Programs {
+		ids[name] = testprog.ProgID(t, p)
+	}
+	return ids
+}
+
+func TestShowMatchesBpftool(t *testing.T) {
+	testprog.Privileged(t)
+	coll := testprog.Load(t, "show")
+	nogpl := testprog.Load(t, "nogpl")
+	ids := progIDs(t, coll)
+	ids["show_nogpl_xdp"] = testprog.ProgID(t, nogpl.Programs["show_nogpl_xdp"])
+
+	for name, id := range ids {
+		sid := fmt.Sprint(id)
+		for _, opts := range [][]string{nil, {"-j"}, {"-p"}, {"--json", "--pretty"}} {
+			sameAsOracle(t, append(append([]string{}, opts...), "prog", "show", "id", sid)...)
+		}
+		sameAsOracle(t, "prog", "list", "id", "0x"+fmt.Sprintf("%x", id))
+		sameAsOracle(t, "p", "s", "id", fmt.Sprintf("0%o", id))
+		sameAsOracle(t, "prog", "id", sid, "show", "-p") // options anywhere
+		_ = name
+	}
+	// A name longer than the kernel's 15 bytes matches by its BTF name.
+	sameAsOracle(t, "prog", "show", "name", "show_tc_classifier_with_a_long_name")
+	sameAsOracle(t, "-j", "prog", "show", "name", "show_tc_classifier_with_a_long_name")
+	// cg_egress and cg_sock have the same instructions, hence one tag:
+	// a tag handle matching several programs prints an array in JSON. Other
+	// tests may load programs with this tag too, so only check that our
+	// programs are in the answer.
+	tagged := ours("-j", "prog", "show", "tag", "b11459a0e11ca14c")
+	for _, n := range []string{"show_cg_egress", "show_cg_sock"} {
+		if !strings.Contains(tagged.stdout, fmt.Sprintf(`"id":%d,`, ids[n])) {
+			t.Errorf("tag handle misses %s: %s", n, tagged.stdout)
+		}
+	}
+}
+
+func TestShowMetadata(t *testing.T) {
+	testprog.Privileged(t)
+	coll := testprog.Load(t, "show")
+	id := testprog.ProgID(t, coll.Programs["show_xdp"])
+	got := sameAsOracle(t, "prog", "show", "id", fmt.Sprint(id))
+	for _, want := range []string{"\tmetadata:\n", "\t\towner = \"gobpftool tests\"\n", "\t\tversion = 42\n", "big = 18446744073709551615"} {
+		if !strings.Contains(got.stdout, want) {
+			t.Errorf("missing %q in\n%s", want, got.stdout)
+		}
+	}
+	if strings.Contains(got.stdout, "not_metadata") {
+		t.Errorf("non-metadata variable shown:\n%s", got.stdout)
+	}
+}
+
+func TestShowPinned(t *testing.T) {
+	testprog.Privileged(t)
+	coll := testprog.Load(t, "show")
+	ids := progIDs(t, coll)
+	dir := testPinDir(t)
+	// Several paths for one program, in nested directories, and a second
+	// bpffs mount: -f walks every mounted bpffs.
+	os.Mkdir(filepath.Join(dir, "sub"), 0o755)
+	second := t.TempDir()
+	if err := unix.Mount("bpf", second, "bpf", 0, ""); err != nil {
+		t.Fatalf("mount second bpffs: %v", err)
+	}
+	t.Cleanup(func() { unix.Unmount(second, unix.MNT_DETACH) })
+	xdp := coll.Programs["show_xdp"]
+	for _, p := range []string{dir + "/a", dir + "/sub/b", dir + "/c", second + "/d"} {
+		if err := kernel.ObjPin(xdp.FD(), p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sid := fmt.Sprint(ids["show_xdp"])
+	for _, opts := range [][]string{{"-f"}, {"-f", "-j"}, {"-f", "-p"}, {"--bpffs", "-j"}} {
+		sameAsOracle(t, append(opts, "prog", "show", "id", sid)...)
+		// A program without pins still gets "pinned": [] in JSON.
+		sameAsOracle(t, append(opts, "prog", "show", "id", fmt.Sprint(ids["show_cg_sock"]))...)
+	}
+	sameAsOracle(t, "prog", "show", "pinned", dir+"/sub/b")
+	sameAsOracle(t, "-j", "prog", "show", "pinned", second+"/d")
+}
+
+func TestShowRunStats(t *testing.T) {
+	testprog.Privileged(t)
+	coll := testprog.Load(t, "show")
+	old, err := os.ReadFile("/proc/sys/kernel/bpf_stats_enabled")
+	if err != nil {
+		t.Skip("no kernel.bpf_stats_enabled")
+	}
+	if err := os.WriteFile("/proc/sys/kernel/bpf_stats_enabled", []byte("1"), 0); err != nil {
+		t.Fatal(err)
+	}
+	defer os.WriteFile("/proc/sys/kernel/bpf_stats_enabled", old, 0)
+	p := coll.Programs["show_sock"]
+	if _, err := p.Run(&ebpf.RunOptions{Data: make([]byte, 64), Repeat: 3}); err != nil {
+		t.Fatalf("test run: %v", err)
+	}
+	os.WriteFile("/proc/sys/kernel/bpf_stats_enabled", old, 0)
+	sid := fmt.Sprint(testprog.ProgID(t, p))
+	got := sameAsOracle(t, "prog", "show", "id", sid)
+	if !strings.Contains(got.stdout, " run_time_ns ") || !strings.Contains(got.stdout, " run_cnt 3") {
+		t.Errorf("no run stats in\n%s", got.stdout)
+	}
+	sameAsOracle(t, "-j", "prog", "show", "id", sid)
+}
+
+// TestShowPids checks what Debian's bpftool cannot show against /proc:
+// this process and a child that inherited the program's fd hold it.
+func TestShowPids(t *testing.T) {
+	testprog.Privileged(t)
+	coll := testprog.Load(t, "nogpl")
+	p := coll.Programs["show_nogpl_xdp"]
+	id := testprog.ProgID(t, p)
+	dup, err := unix.Dup(p.FD())
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := os.NewFile(uintptr(dup), "prog")
+	child := exec.Command("sleep", "30")
+	child.ExtraFiles = []*os.File{f}
+	if err := child.Start(); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	defer child.Wait()
+	defer child.Process.Kill()
+
+	self := os.Getpid()
+	comm, _ := os.ReadFile("/proc/self/comm")
+	mine := fmt.Sprintf("%s(%d)", strings.TrimSpace(string(comm)), self)
+	theirsPid := fmt.Sprintf("sleep(%d)", child.Process.Pid)
+	want := mine + ", " + theirsPid
+	if child.Process.Pid < self {
+		want = theirsPid + ", " + mine
+	}
+	got := ours("prog", "show", "id", fmt.Sprint(id))
+	if !strings.Contains(got.stdout, "\n\tpids "+want+"\n") {
+		t.Errorf("want pids %s in\n%s", want, got.stdout)
+	}
+	js := ours("-j", "prog", "show", "id", fmt.Sprint(id))
+	if !strings.Contains(js.stdout, fmt.Sprintf(`{"pid":%d,"comm":"sleep"}`, child.Process.Pid)) {
+		t.Errorf("JSON pids missing the child: %s", js.stdout)
+	}
+}
+
+func TestShowAllListsOurPrograms(t *testing.T) {
+	testprog.Privileged(t)
+	coll := testprog.Load(t, "show")
+	got := ours("prog", "show")
+	if got.code != 0 {
+		t.Fatalf("prog show: %+v", got)
+	}
+	for name, id := range progIDs(t, coll) {
+		if !strings.Contains(got.stdout, fmt.Sprintf("\n%d: ", id)) && !strings.HasPrefix(got.stdout, fmt.Sprintf("%d: ", id)) {
+			t.Errorf("%s (id %d) missing from prog show", name, id)
+		}
+	}
+	js := ours("-j", "prog", "show")
+	if !strings.HasPrefix(js.stdout, "[{") || !strings.HasSuffix(js.stdout, "}]\n") {
+		t.Errorf("JSON listing is not an array: %.80s", js.stdout)
+	}
+}
