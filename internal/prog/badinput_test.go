@@ -98,7 +98,7 @@ func TestPin(t *testing.T) {
 	dir := testPinDir(t)
 	for i, args := range [][]string{
 		{"prog", "pin", "id", fmt.Sprint(id)},
-		{"-j", "prog", "pin", "name", "show_sock"},
+		{"-j", "prog", "pin", "id", fmt.Sprintf("%#x", id)},
 		{"prog", "pin", "pinned"},
 	} {
 		path := filepath.Join(dir, fmt.Sprint("p", i))
