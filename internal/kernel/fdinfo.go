@@ -10,14 +10,8 @@ import (
 // contains key, as bpftool's get_fdinfo: the text after the tab, without
 // the newline.
 func FDInfo(fd int, key string) (string, bool) {
-	var b [512]byte
-	f, err := os.Open("/proc/self/fdinfo/" + strconv.Itoa(fd))
-	if err != nil {
-		return "", false
-	}
-	n, _ := f.Read(b[:])
-	f.Close()
-	data := b[:n]
+	var b [1024]byte
+	data := b[:readSmall("/proc/self/fdinfo/"+strconv.Itoa(fd), b[:])]
 	for len(data) > 0 {
 		line := data
 		if i := bytes.IndexByte(data, '\n'); i >= 0 {

@@ -2,7 +2,6 @@ package kernel
 
 import (
 	"bytes"
-	"os"
 	"slices"
 	"strconv"
 
@@ -26,12 +25,7 @@ type Holders map[uint32][]Holder
 // link names the kind keeps it to a few syscalls per object.
 func FindHolders(kind FDType) Holders {
 	h := Holders{}
-	proc, err := os.Open("/proc")
-	if err != nil {
-		return h
-	}
-	names, _ := proc.Readdirnames(-1)
-	proc.Close()
+	names := dirNames("/proc", nil)
 	pids := make([]int, 0, len(names))
 	for _, n := range names {
 		if pid, err := strconv.Atoi(n); err == nil {
@@ -45,16 +39,12 @@ func FindHolders(kind FDType) Holders {
 	} else if kind == FDLink {
 		idKey = []byte("link_id:")
 	}
+	var fds []string
 	var linkBuf [64]byte
 	var infoBuf [1024]byte
 	for _, pid := range pids {
 		base := "/proc/" + strconv.Itoa(pid)
-		d, err := os.Open(base + "/fd")
-		if err != nil {
-			continue
-		}
-		fds, _ := d.Readdirnames(-1)
-		d.Close()
+		fds = dirNames(base+"/fd", fds[:0])
 		var comm string
 		seen := map[uint32]bool{}
 		for _, fd := range fds {
@@ -77,16 +67,7 @@ func FindHolders(kind FDType) Holders {
 }
 
 func readFDInfoID(path string, key, buf []byte) (uint32, bool) {
-	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
-	if err != nil {
-		return 0, false
-	}
-	n, _ := unix.Read(fd, buf)
-	unix.Close(fd)
-	if n <= 0 {
-		return 0, false
-	}
-	data := buf[:n]
+	data := buf[:readSmall(path, buf)]
 	i := bytes.Index(data, key)
 	if i < 0 {
 		return 0, false
@@ -105,9 +86,7 @@ func readFDInfoID(path string, key, buf []byte) (uint32, bool) {
 }
 
 func readComm(base string) string {
-	b, err := os.ReadFile(base + "/comm")
-	if err != nil {
-		return ""
-	}
-	return string(bytes.TrimSuffix(b, []byte("\n")))
+	var b [64]byte
+	n := readSmall(base+"/comm", b[:])
+	return string(bytes.TrimSuffix(b[:n], []byte("\n")))
 }

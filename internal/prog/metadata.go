@@ -12,33 +12,58 @@ const metadataPrefix = "bpf_metadata_"
 // bpf(2) map type of a global data section.
 const mapTypeArray = 2
 
+// mapMeta is what a listing learned of one map: whether it can hold
+// metadata and, if so, its value. Programs share maps, so a listing asks
+// the kernel once per map rather than once per program and map.
+type mapMeta struct {
+	failed bool // the map could not be read: metadata lookup stops here
+	info   *kernel.MapInfo
+	value  []byte // nil unless the map is a .rodata candidate
+}
+
+func (s *shower) mapMeta(id uint32) *mapMeta {
+	if m, ok := s.maps[id]; ok {
+		return m
+	}
+	m := &mapMeta{failed: true}
+	s.maps[id] = m
+	fd, err := kernel.MapFDByID(id)
+	if err != nil {
+		return m
+	}
+	defer kernel.Close(fd)
+	mi, err := kernel.GetMapInfo(fd)
+	if err != nil {
+		return m
+	}
+	m.info = mi
+	if mi.Type != mapTypeArray || mi.KeySize != 4 || mi.MaxEntries != 1 ||
+		mi.BTFValueTypeID == 0 || !strings.Contains(mi.Name, ".rodata") {
+		m.failed = false
+		return m
+	}
+	value := make([]byte, mi.ValueSize+8)
+	if err := kernel.MapLookup(fd, make([]byte, 4), value); err != nil {
+		return m
+	}
+	m.failed = false
+	m.value = value[:mi.ValueSize]
+	return m
+}
+
 // findMetadata finds the program's read-only data map (an array of one
 // element named .rodata with BTF) and returns the variables named
 // bpf_metadata_* in it, prefix stripped, as bpftool shows them.
-func findMetadata(mapIDs []uint32, cache btfCache) (*btf.Spec, []metaVar) {
+func (s *shower) findMetadata(mapIDs []uint32) (*btf.Spec, []metaVar) {
 	for _, id := range mapIDs {
-		fd, err := kernel.MapFDByID(id)
-		if err != nil {
+		m := s.mapMeta(id)
+		if m.failed {
 			return nil, nil
 		}
-		mi, err := kernel.GetMapInfo(fd)
-		if err != nil {
-			kernel.Close(fd)
-			return nil, nil
-		}
-		if mi.Type != mapTypeArray || mi.KeySize != 4 || mi.MaxEntries != 1 ||
-			mi.BTFValueTypeID == 0 || !strings.Contains(mi.Name, ".rodata") {
-			kernel.Close(fd)
+		if m.value == nil {
 			continue
 		}
-		value := make([]byte, mi.ValueSize+8)
-		err = kernel.MapLookup(fd, make([]byte, 4), value)
-		kernel.Close(fd)
-		if err != nil {
-			return nil, nil
-		}
-		value = value[:mi.ValueSize]
-		return metadataVars(cache.get(mi.BTFID), mi.BTFValueTypeID, value)
+		return metadataVars(s.btf.get(m.info.BTFID), m.info.BTFValueTypeID, m.value)
 	}
 	return nil, nil
 }

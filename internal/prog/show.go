@@ -16,23 +16,35 @@ import (
 )
 
 // show is `prog show|list [PROG]`.
+//
+// It first collects what it prints of every program while /proc (pids) and
+// bpffs (-f) are scanned on another goroutine, then renders in order: the
+// scans cost as much as the listing, and only the rendering needs them.
 func show(c *cli.Context, args []string) error {
-	s := &shower{c: c, btf: btfCache{}}
-	if c.ShowPinned {
-		s.pinned = kernel.PinnedObjects(kernel.FDProg)
-	}
-	s.holders = kernel.FindHolders(kernel.FDProg)
-
+	s := &shower{c: c, btf: btfCache{}, maps: map[uint32]*mapMeta{}, scanned: make(chan struct{})}
+	go func() {
+		if c.ShowPinned {
+			s.pinned = kernel.PinnedObjects(kernel.FDProg)
+		}
+		s.holders = kernel.FindHolders(kernel.FDProg)
+		close(s.scanned)
+	}()
 	if len(args) == 2 {
 		return s.subset(args)
 	}
 	if len(args) != 0 {
+		<-s.scanned
 		return cli.BadArg(c, args[0])
 	}
+	views, fail := s.all()
+	<-s.scanned
 	if c.JSON {
 		c.JW.StartArray()
 	}
-	err := s.all()
+	err := s.render(views)
+	if err == nil && fail != "" {
+		err = c.Errorf("%s", fail)
+	}
 	if c.JSON {
 		c.JW.EndArray()
 	}
@@ -42,6 +54,8 @@ func show(c *cli.Context, args []string) error {
 type shower struct {
 	c       *cli.Context
 	btf     btfCache
+	maps    map[uint32]*mapMeta
+	scanned chan struct{} // closed when pinned and holders are filled
 	pinned  map[uint32][]string
 	holders kernel.Holders
 	clock   *bootClock
@@ -49,22 +63,31 @@ type shower struct {
 
 func (s *shower) subset(args []string) error {
 	fds, _, err := parseProgs(s.c, args)
+	<-s.scanned
 	if err != nil {
 		return err
 	}
 	if len(fds) == 0 {
 		return cli.ErrFailed
 	}
-	if s.c.JSON && len(fds) > 1 {
-		s.c.JW.StartArray()
-	}
+	var views []*progView
+	fail := ""
 	for i, fd := range fds {
-		err = s.one(fd)
-		if err != nil {
+		v, msg := s.collect(fd)
+		if msg != "" {
+			fail = msg
 			closeAll(fds[i:])
 			break
 		}
+		views = append(views, v)
 		kernel.Close(fd)
+	}
+	if s.c.JSON && len(fds) > 1 {
+		s.c.JW.StartArray()
+	}
+	err = s.render(views)
+	if err == nil && fail != "" {
+		err = s.c.Errorf("%s", fail)
 	}
 	if s.c.JSON && len(fds) > 1 {
 		s.c.JW.EndArray()
@@ -72,19 +95,22 @@ func (s *shower) subset(args []string) error {
 	return err
 }
 
-func (s *shower) all() error {
+// all collects every loaded program, up to the first failure, whose
+// message it returns for printing after the programs before it.
+func (s *shower) all() ([]*progView, string) {
+	var views []*progView
 	var id uint32
 	for {
 		nid, err := kernel.ProgGetNextID(id)
 		if err != nil {
 			if err == syscall.ENOENT {
-				return nil
+				return views, ""
 			}
 			suffix := ""
 			if err == syscall.EINVAL {
 				suffix = " -- kernel too old?"
 			}
-			return s.c.Errorf("can't get next program: %s%s", errText(err), suffix)
+			return views, fmt.Sprintf("can't get next program: %s%s", errText(err), suffix)
 		}
 		id = nid
 		fd, err := kernel.ProgFDByID(id)
@@ -92,14 +118,33 @@ func (s *shower) all() error {
 			if err == syscall.ENOENT {
 				continue
 			}
-			return s.c.Errorf("can't get prog by id (%d): %s", id, errText(err))
+			return views, fmt.Sprintf("can't get prog by id (%d): %s", id, errText(err))
 		}
-		err = s.one(fd)
+		v, msg := s.collect(fd)
 		kernel.Close(fd)
+		if msg != "" {
+			return views, msg
+		}
+		views = append(views, v)
+	}
+}
+
+func (s *shower) render(views []*progView) error {
+	for _, v := range views {
+		v.pinTable = len(s.pinned) > 0
+		v.pinned = s.pinned[v.info.ID]
+		v.holders = s.holders[v.info.ID]
+		var err error
+		if s.c.JSON {
+			err = renderShowJSON(s.c, v)
+		} else {
+			err = renderShowPlain(s.c, v)
+		}
 		if err != nil {
 			return err
 		}
 	}
+	return nil
 }
 
 // progView is everything `prog show` prints of one program; the plain and
@@ -131,10 +176,12 @@ type metaVar struct {
 	data []byte
 }
 
-func (s *shower) one(fd int) error {
+// collect reads everything shown of the program behind fd except what
+// the scans provide; a failure is returned as bpftool's message.
+func (s *shower) collect(fd int) (*progView, string) {
 	pi, err := kernel.GetProgInfo(fd)
 	if err != nil {
-		return s.c.Errorf("can't get prog info: %s", errText(err))
+		return nil, "can't get prog info: " + errText(err)
 	}
 	v := &progView{info: pi}
 	v.typeName, _ = kernel.ProgTypeName(pi.Type, compat.KnownProgTypes)
@@ -152,16 +199,10 @@ func (s *shower) one(fd int) error {
 		v.dev = &devView{ifindex: pi.Ifindex, nsDev: pi.NetnsDev, nsIno: pi.NetnsIno}
 		v.dev.ifname, _ = kernel.IfnameInNetns(pi.Ifindex, pi.NetnsDev, pi.NetnsIno)
 	}
-	v.pinTable = len(s.pinned) > 0
-	v.pinned = s.pinned[pi.ID]
-	v.holders = s.holders[pi.ID]
 	if len(pi.MapIDs) > 0 {
-		v.metaBTF, v.metadata = findMetadata(pi.MapIDs, s.btf)
+		v.metaBTF, v.metadata = s.findMetadata(pi.MapIDs)
 	}
-	if s.c.JSON {
-		return renderShowJSON(s.c, v)
-	}
-	return renderShowPlain(s.c, v)
+	return v, ""
 }
 
 func tagHex(t [8]byte) string { return fmt.Sprintf("%x", t[:]) }

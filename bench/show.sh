@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Benchmark of issue 2: `prog show`, `-j prog show` and `-f prog show` on
+# 1000 loaded programs (100 of them pinned), gobpftool against Debian's
+# bpftool in one hyperfine run, then peak memory with GNU time.
+# Usage (root): bench/show.sh [N]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH=/usr/local/go/bin:/usr/sbin:$PATH
+N=${1:-1000}
+command -v hyperfine >/dev/null || apt-get install -y -qq hyperfine >/dev/null
+[ -x /usr/bin/time ] || apt-get install -y -qq time >/dev/null
+CGO_ENABLED=0 go build -o /tmp/gobpftool-bench ./cmd/gobpftool
+go build -o /tmp/loadprogs ./bench/loadprogs
+pin=$(mktemp -d /sys/fs/bpf/benchXXXXXX)
+fifo=$(mktemp -u); mkfifo "$fifo"
+/tmp/loadprogs -n "$N" -pin "$pin" < "$fifo" > /tmp/loadprogs.out &
+exec 3>"$fifo"
+until grep -q ready /tmp/loadprogs.out 2>/dev/null; do sleep 0.2; done
+trap 'exec 3>&-; wait; rm -rf "$pin" "$fifo"' EXIT
+
+G=/tmp/gobpftool-bench B=bpftool
+hyperfine -N --warmup 3 --runs 30 --export-markdown /tmp/bench-show.md \
+	-n "bpftool prog show" "$B prog show" \
+	-n "gobpftool prog show" "$G prog show" \
+	-n "bpftool -j prog show" "$B -j prog show" \
+	-n "gobpftool -j prog show" "$G -j prog show" \
+	-n "bpftool -f prog show" "$B -f prog show" \
+	-n "gobpftool -f prog show" "$G -f prog show"
+cat /tmp/bench-show.md
+echo
+echo "peak RSS (KiB), median of 5:"
+for cmd in "$B prog show" "$G prog show" "$B -j prog show" "$G -j prog show" "$B -f prog show" "$G -f prog show"; do
+	for i in 1 2 3 4 5; do /usr/bin/time -f %M $cmd 2>&1 >/dev/null | tail -1; done | sort -n | sed -n 3p | sed "s|^|$cmd: |"
+done
