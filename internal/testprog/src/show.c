@@ -22,6 +22,15 @@ volatile const char bpf_metadata_owner[] = "gobpftool tests";
 volatile const int bpf_metadata_version = 42;
 volatile const unsigned long long bpf_metadata_big = 18446744073709551615ULL;
 volatile const char not_metadata[] = "hidden";
+enum color { RED, GREEN = 7, BLUE };
+struct pair { int a; char b[4]; unsigned short c; };
+volatile const _Bool bpf_metadata_flag = 1;
+volatile const enum color bpf_metadata_color = GREEN;
+volatile const enum color bpf_metadata_nocolor = 5;
+volatile const struct pair bpf_metadata_pair = { -3, "ab", 65535 };
+volatile const signed char bpf_metadata_neg = -5;
+volatile const char bpf_metadata_bin[3] = { 1, 2, 0 };
+volatile const long bpf_metadata_long = -1234567890123L;
 
 static __noinline int bump(__u32 key)
 {
@@ -40,7 +49,10 @@ int show_xdp(struct xdp_md *ctx)
 
 	if (bump(key) > 1000000)
 		return XDP_DROP;
-	return XDP_PASS + bpf_metadata_version * 0;
+	return XDP_PASS + bpf_metadata_version * 0 + bpf_metadata_flag * 0 +
+	       bpf_metadata_color * 0 + bpf_metadata_nocolor * 0 +
+	       bpf_metadata_pair.a * 0 + bpf_metadata_neg * 0 +
+	       bpf_metadata_bin[0] * 0 + bpf_metadata_long * 0;
 }
 
 SEC("socket")
