@@ -26,7 +26,7 @@ func show(c *cli.Context, args []string) error {
 		if c.ShowPinned {
 			s.pinned = kernel.PinnedObjects(kernel.FDProg)
 		}
-		s.holders = kernel.FindHolders(kernel.FDProg)
+		s.holders = kernel.FindProgHolders(len(args) == 0)
 		close(s.scanned)
 	}()
 	if len(args) == 2 {

@@ -1,0 +1,221 @@
+package kernel
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"os"
+	"runtime"
+	"strconv"
+	"unsafe"
+
+	"github.com/cilium/ebpf/asm"
+	"golang.org/x/sys/unix"
+)
+
+// bpf(2) commands and constants the pid iterator uses.
+const (
+	cmdProgLoad     = 5
+	cmdLinkCreate   = 28
+	cmdIterCreate   = 33
+	progTypeTracing = 26
+	attachTraceIter = 28
+	iterEntrySize   = 24
+	stackEntry      = -32
+)
+
+// progLoadAttr is the head of union bpf_attr for BPF_PROG_LOAD.
+type progLoadAttr struct {
+	progType           uint32
+	insnCnt            uint32
+	insns              uint64
+	license            uint64
+	logLevel           uint32
+	logSize            uint32
+	logBuf             uint64
+	kernVersion        uint32
+	progFlags          uint32
+	progName           [16]byte
+	progIfindex        uint32
+	expectedAttachType uint32
+	progBTFFD          uint32
+	funcInfoRecSize    uint32
+	funcInfo           uint64
+	funcInfoCnt        uint32
+	lineInfoRecSize    uint32
+	lineInfo           uint64
+	lineInfoCnt        uint32
+	attachBTFID        uint32
+	attachProgFD       uint32
+	_                  uint32
+}
+
+type linkCreateAttr struct {
+	progFD      uint32
+	targetFD    uint32
+	attachType  uint32
+	flags       uint32
+	iterInfo    uint64
+	iterInfoLen uint32
+	_           uint32
+}
+
+// iterProgram is a task_file iterator that writes, for every open file of
+// every process, {tgid u32, fd u32, f_op u64, bpf prog id u32, pad u32}.
+// The id is read through private_data as if the file were a program; user
+// space keeps only the files whose f_op is the one of a program fd we hold
+// ourselves, so the iterator needs neither kallsyms nor CO-RE.
+func iterProgram(f *vmlinuxFacts) asm.Instructions {
+	return asm.Instructions{
+		asm.LoadMem(asm.R6, asm.R1, 0, asm.DWord),  // meta
+		asm.LoadMem(asm.R7, asm.R1, 8, asm.DWord),  // task
+		asm.LoadMem(asm.R9, asm.R1, 16, asm.DWord), // fd
+		asm.LoadMem(asm.R8, asm.R1, 24, asm.DWord), // file
+		asm.JEq.Imm(asm.R7, 0, "out"),
+		asm.JEq.Imm(asm.R8, 0, "out"),
+		asm.LoadMem(asm.R1, asm.R7, int16(f.taskTgid), asm.Word),
+		asm.StoreMem(asm.RFP, stackEntry, asm.R1, asm.Word),
+		asm.StoreMem(asm.RFP, stackEntry+4, asm.R9, asm.Word),
+		asm.LoadMem(asm.R1, asm.R8, int16(f.fileFOp), asm.DWord),
+		asm.StoreMem(asm.RFP, stackEntry+8, asm.R1, asm.DWord),
+		asm.Mov.Imm(asm.R0, 0),
+		asm.StoreMem(asm.RFP, stackEntry+16, asm.R0, asm.DWord),
+		asm.StoreMem(asm.RFP, -8, asm.R0, asm.DWord),
+		asm.LoadMem(asm.R3, asm.R8, int16(f.filePrivate), asm.DWord),
+		asm.Add.Imm(asm.R3, int32(f.progAux)),
+		asm.Mov.Reg(asm.R1, asm.RFP),
+		asm.Add.Imm(asm.R1, -8),
+		asm.Mov.Imm(asm.R2, 8),
+		asm.FnProbeReadKernel.Call(),
+		asm.LoadMem(asm.R3, asm.RFP, -8, asm.DWord),
+		asm.JEq.Imm(asm.R3, 0, "write"),
+		asm.Add.Imm(asm.R3, int32(f.auxID)),
+		asm.Mov.Reg(asm.R1, asm.RFP),
+		asm.Add.Imm(asm.R1, stackEntry+16),
+		asm.Mov.Imm(asm.R2, 4),
+		asm.FnProbeReadKernel.Call(),
+		asm.LoadMem(asm.R1, asm.R6, 0, asm.DWord).WithSymbol("write"), // meta->seq
+		asm.Mov.Reg(asm.R2, asm.RFP),
+		asm.Add.Imm(asm.R2, stackEntry),
+		asm.Mov.Imm(asm.R3, iterEntrySize),
+		asm.FnSeqWrite.Call(),
+		asm.Mov.Imm(asm.R0, 0).WithSymbol("out"),
+		asm.Return(),
+	}
+}
+
+// FindProgHolders finds the processes holding each program. A BPF
+// iterator walks every open file in one session, which beats a /proc scan
+// (a readlink per fd, an fdinfo read per program fd) once many programs are
+// held, but costs a fixed few milliseconds to set up; callers that list
+// every program ask for it, and /proc answers when it cannot load.
+func FindProgHolders(iterate bool) Holders {
+	if iterate {
+		if h, err := findHoldersIter(); err == nil {
+			return h
+		}
+	}
+	return FindHolders(FDProg)
+}
+
+// findHoldersIter answers FindHolders(FDProg) with one BPF iterator
+// session, as bpftool does, instead of a readlink and an fdinfo read per
+// open fd in /proc.
+func findHoldersIter() (Holders, error) {
+	facts, err := readVmlinuxFacts()
+	if err != nil {
+		return nil, err
+	}
+	var code bytes.Buffer
+	if err := iterProgram(facts).Marshal(&code, binary.LittleEndian); err != nil {
+		return nil, err
+	}
+	license := []byte("GPL\x00")
+	insns := code.Bytes()
+	la := progLoadAttr{
+		progType: progTypeTracing, insnCnt: uint32(len(insns) / 8),
+		insns: ptr(insns), license: ptr(license),
+		expectedAttachType: attachTraceIter, attachBTFID: facts.iterFuncID,
+	}
+	copy(la.progName[:], "gobpftool_pids")
+	progFD, err := bpf(cmdProgLoad, unsafe.Pointer(&la), unsafe.Sizeof(la))
+	runtime.KeepAlive(insns)
+	runtime.KeepAlive(license)
+	if err != nil {
+		return nil, err
+	}
+	defer Close(int(progFD))
+	lc := linkCreateAttr{progFD: uint32(progFD), attachType: attachTraceIter}
+	linkFD, err := bpf(cmdLinkCreate, unsafe.Pointer(&lc), unsafe.Sizeof(lc))
+	if err != nil {
+		return nil, err
+	}
+	defer Close(int(linkFD))
+	ic := struct{ linkFD, flags uint32 }{uint32(linkFD), 0}
+	iterFD, err := bpf(cmdIterCreate, unsafe.Pointer(&ic), unsafe.Sizeof(ic))
+	if err != nil {
+		return nil, err
+	}
+	defer Close(int(iterFD))
+
+	type entry struct {
+		tgid, fd uint32
+		fop      uint64
+		id       uint32
+	}
+	var entries []entry
+	buf := make([]byte, 64<<10)
+	for {
+		n, err := unix.Read(int(iterFD), buf)
+		if err == unix.EAGAIN || err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if n == 0 {
+			break
+		}
+		if n%iterEntrySize != 0 {
+			return nil, errors.New("pid iterator: short entry")
+		}
+		le := binary.LittleEndian
+		for b := buf[:n]; len(b) > 0; b = b[iterEntrySize:] {
+			entries = append(entries, entry{le.Uint32(b), le.Uint32(b[4:]), le.Uint64(b[8:]), le.Uint32(b[16:])})
+		}
+	}
+	// Our own iterator program's fd tells which f_op marks a program.
+	self := uint32(os.Getpid())
+	var progFOp uint64
+	for _, e := range entries {
+		if e.tgid == self && e.fd == uint32(progFD) {
+			progFOp = e.fop
+			break
+		}
+	}
+	if progFOp == 0 {
+		return nil, errors.New("pid iterator: own program not seen")
+	}
+	h := Holders{}
+	seen := map[[2]uint32]bool{}
+	comms := map[uint32]string{}
+	var commBuf [64]byte
+	for _, e := range entries {
+		if e.fop != progFOp || (e.tgid == self && (e.fd == uint32(progFD))) {
+			continue
+		}
+		k := [2]uint32{e.id, e.tgid}
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		comm, ok := comms[e.tgid]
+		if !ok {
+			n := readSmall("/proc/"+strconv.Itoa(int(e.tgid))+"/comm", commBuf[:])
+			comm = string(bytes.TrimSuffix(commBuf[:n], []byte("\n")))
+			comms[e.tgid] = comm
+		}
+		h[e.id] = append(h[e.id], Holder{PID: int(e.tgid), Comm: comm})
+	}
+	return h, nil
+}
