@@ -134,6 +134,9 @@ func TestGrammarGolden(t *testing.T) {
 		want := grammarCase{Stdout: c.Stdout, Stderr: c.Stderr, Code: c.Code}
 		// The object list of the top-level help names what each tool has.
 		want.Stderr = strings.ReplaceAll(want.Stderr, bpftoolObjects, "OBJECT := { prog }")
+		// Our METRIC list names the metrics we add to bpftool's.
+		want.Stderr = strings.ReplaceAll(want.Stderr, "| dtlb_misses }\n",
+			"| dtlb_misses |\n                   run_cnt | run_time_ns | cpu_clock | page_faults }\n")
 		if got.Stdout != want.Stdout || got.Stderr != want.Stderr || got.Code != want.Code {
 			t.Errorf("%q:\ngot  code %d stdout %q\n     stderr %q\nwant code %d stdout %q\n     stderr %q",
 				c.Args, got.Code, got.Stdout, got.Stderr, want.Code, want.Stdout, want.Stderr)

@@ -19,5 +19,4 @@ var (
 	detach   = notYet("detach")
 	tracelog = notYet("tracelog")
 	run      = notYet("run")
-	profile  = notYet("profile")
 )

@@ -108,8 +108,16 @@ func oracleHelp(s, bin string) string {
 	}
 	s = bpftoolName.ReplaceAllLiteralString(s, bin+" ")
 	s = strings.ReplaceAll(s, "'/usr/sbin/bpftool'", "'"+bin+"'")
+	s = strings.ReplaceAll(s, bpftoolMetrics, ourMetrics)
 	return objectLine.ReplaceAllString(s, "OBJECT := { prog }")
 }
+
+// Our METRIC list goes beyond bpftool's: run statistics and software
+// counters work where bpftool's hardware counters cannot.
+const (
+	bpftoolMetrics = "| dtlb_misses }\n"
+	ourMetrics     = "| dtlb_misses |\n                   run_cnt | run_time_ns | cpu_clock | page_faults }\n"
+)
 
 var bpftoolName = regexp.MustCompile(`(?:/usr/sbin/)?\bbpftool `)
 

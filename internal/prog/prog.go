@@ -76,7 +76,8 @@ func help(c *cli.Context, _ []string) error {
 		"                 struct_ops | fentry | fexit | freplace | sk_lookup }\n"+
 		"       ATTACH_TYPE := { sk_msg_verdict | sk_skb_verdict | sk_skb_stream_verdict |\n"+
 		"                        sk_skb_stream_parser | flow_dissector }\n"+
-		"       METRIC := { cycles | instructions | l1d_loads | llc_misses | itlb_misses | dtlb_misses }\n"+
+		"       METRIC := { cycles | instructions | l1d_loads | llc_misses | itlb_misses | dtlb_misses |\n"+
+		"                   run_cnt | run_time_ns | cpu_clock | page_faults }\n"+
 		"       "+cli.HelpSpecOptions+" | {-l|--legacy} |\n"+
 		"                    {-f|--bpffs} | {-m|--mapcompat} | {-n|--nomount} |\n"+
 		"                    {-L|--use-loader} }\n")
