@@ -66,6 +66,7 @@ var grammarCases = []grammarCase{
 	{Args: []string{"--", "-j", "prog", "help"}},
 	{Args: []string{"-", "prog"}},
 	{Args: []string{"prog", "pin"}},
+	{Args: []string{"prog", "pi", "id"}},
 	{Args: []string{"-j", "prog", "pin", "id"}},
 	{Args: []string{"batch"}},
 	{Args: []string{"batch", "file"}},

@@ -9,7 +9,7 @@ import (
 // pin is `prog pin PROG FILE`.
 func pin(c *cli.Context, args []string) error {
 	if len(args) < 3 {
-		c.Errorf("'pin' needs at least 3 arguments, %d found", len(args))
+		c.Errorf("'%s' needs at least 3 arguments, %d found", c.Keyword(), len(args))
 		return cli.ErrInvalid
 	}
 	fd, rest, err := parseProg(c, args)
