@@ -78,6 +78,7 @@ var grammarCases = []grammarCase{
 	{Args: []string{"-j", "batch", "file", "FILE:plain"}, Files: map[string]string{"plain": "prog help\n# a comment\n\nprog help\n"}},
 	{Args: []string{"-p", "batch", "file", "FILE:plain"}, Files: map[string]string{"plain": "prog help\nprog help\n"}},
 	{Args: []string{"-j", "batch", "file", "FILE:q"}, Files: map[string]string{"q": "prog 'help' \"he\"lp\nhelp \"a b\\\\c\" 'x\"y' 'it''s'\n"}},
+	{Args: []string{"-j", "batch", "file", "FILE:apos"}, Files: map[string]string{"apos": "prog help \"it's\"\n"}},
 	{Args: []string{"batch", "file", "FILE:cont"}, Files: map[string]string{"cont": "prog \\\nhelp\nprog help \\\n# comment\n"}},
 	{Args: []string{"batch", "file", "FILE:cont"}, Files: map[string]string{"cont": "prog help \\\n"}},
 	{Args: []string{"batch", "file", "FILE:uq"}, Files: map[string]string{"uq": "prog help\nprog 'help\nprog help\n"}},

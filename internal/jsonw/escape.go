@@ -1,10 +1,10 @@
 package jsonw
 
-// appendEscaped escapes s the way the json_writer.c of bpftool v7.1 (Debian's
-// package, our oracle) does: only \t \n \r \f \b \\ \" and ', nothing else.
-// That version writes a backslash as "\n" and a single quote as "\'"; newer
-// upstream writes "\\" and leaves ' alone. We follow the oracle; this is the
-// one place that knows.
+// appendEscaped escapes s the way the json_writer.c of Debian's bpftool
+// 7.1.0 (built from Linux 6.1, our oracle) does: only \t \n \r \f \b \\ and
+// \", nothing else. That version writes a backslash as "\n"; newer upstream
+// writes "\\". (The GitHub v7.1.0 tag also escapes ' as "\'", the oracle
+// does not.) We follow the oracle; this is the one place that knows.
 func appendEscaped(b []byte, s string) []byte {
 	for i := 0; i < len(s); i++ {
 		switch c := s[i]; c {
@@ -22,8 +22,6 @@ func appendEscaped(b []byte, s string) []byte {
 			b = append(b, '\\', 'n')
 		case '"':
 			b = append(b, '\\', '"')
-		case '\'':
-			b = append(b, '\\', '\'')
 		default:
 			b = append(b, c)
 		}

@@ -12,7 +12,6 @@ func notYet(name string) func(*cli.Context, []string) error {
 }
 
 var (
-	dump     = notYet("dump")
 	load     = notYet("load")
 	loadall  = notYet("loadall")
 	attach   = notYet("attach")

@@ -1,6 +1,7 @@
 package prog
 
 import (
+	"bufio"
 	"fmt"
 	"strconv"
 	"strings"
@@ -183,11 +184,7 @@ func (s *shower) collect(fd int) (*progView, string) {
 	if err != nil {
 		return nil, "can't get prog info: " + errText(err)
 	}
-	v := &progView{info: pi}
-	v.typeName, _ = kernel.ProgTypeName(pi.Type, compat.KnownProgTypes)
-	if pi.Name != "" {
-		v.name = fullName(pi, fd, s.btf)
-	}
+	v := newHeaderView(pi, fd, s.btf)
 	if pi.LoadTime != 0 {
 		if s.clock == nil {
 			s.clock = newBootClock()
@@ -195,21 +192,32 @@ func (s *shower) collect(fd int) (*progView, string) {
 		v.loadedAt = s.clock.wallclock(pi.LoadTime)
 	}
 	v.memlock, v.hasMem = kernel.FDInfo(fd, "memlock")
-	if pi.Ifindex != 0 {
-		v.dev = &devView{ifindex: pi.Ifindex, nsDev: pi.NetnsDev, nsIno: pi.NetnsIno}
-		v.dev.ifname, _ = kernel.IfnameInNetns(pi.Ifindex, pi.NetnsDev, pi.NetnsIno)
-	}
 	if len(pi.MapIDs) > 0 {
 		v.metaBTF, v.metadata = s.findMetadata(pi.MapIDs)
 	}
 	return v, ""
 }
 
+// newHeaderView fills what a program's header line shows.
+func newHeaderView(pi *kernel.ProgInfo, fd int, cache btfCache) *progView {
+	v := &progView{info: pi}
+	v.typeName, _ = kernel.ProgTypeName(pi.Type, compat.KnownProgTypes)
+	if pi.Name != "" {
+		v.name = fullName(pi, fd, cache)
+	}
+	if pi.Ifindex != 0 {
+		v.dev = &devView{ifindex: pi.Ifindex, nsDev: pi.NetnsDev, nsIno: pi.NetnsIno}
+		v.dev.ifname, _ = kernel.IfnameInNetns(pi.Ifindex, pi.NetnsDev, pi.NetnsIno)
+	}
+	return v
+}
+
 func tagHex(t [8]byte) string { return fmt.Sprintf("%x", t[:]) }
 
-func renderShowPlain(c *cli.Context, v *progView) error {
+// writeHeaderPlain is the first line of a program in `prog show`, which
+// `prog dump` also prints above each of several programs.
+func writeHeaderPlain(w *bufio.Writer, v *progView) {
 	pi := v.info
-	w := c.Out
 	fmt.Fprintf(w, "%d: ", pi.ID)
 	if v.typeName != "" {
 		fmt.Fprintf(w, "%s  ", v.typeName)
@@ -238,6 +246,12 @@ func renderShowPlain(c *cli.Context, v *progView) error {
 		fmt.Fprintf(w, " recursion_misses %d", int64(pi.RecursionMisses))
 	}
 	w.WriteString("\n")
+}
+
+func renderShowPlain(c *cli.Context, v *progView) error {
+	pi := v.info
+	w := c.Out
+	writeHeaderPlain(w, v)
 	if pi.LoadTime != 0 {
 		fmt.Fprintf(w, "\tloaded_at %s  uid %d\n", strftimeISO(v.loadedAt), pi.UID)
 	}
@@ -293,10 +307,10 @@ func renderShowPlain(c *cli.Context, v *progView) error {
 	return nil
 }
 
-func renderShowJSON(c *cli.Context, v *progView) error {
+// writeHeaderJSON writes the fields that open a program's object in
+// `prog show`, and in `prog dump` of several programs.
+func writeHeaderJSON(w *jsonw.Writer, v *progView) {
 	pi := v.info
-	w := c.JW
-	w.StartObject()
 	w.UintField("id", uint64(pi.ID))
 	if v.typeName != "" {
 		w.StringField("type", v.typeName)
@@ -315,6 +329,13 @@ func renderShowJSON(c *cli.Context, v *progView) error {
 	if pi.RecursionMisses != 0 {
 		w.UintField("recursion_misses", pi.RecursionMisses)
 	}
+}
+
+func renderShowJSON(c *cli.Context, v *progView) error {
+	pi := v.info
+	w := c.JW
+	w.StartObject()
+	writeHeaderJSON(w, v)
 	if v.dev != nil {
 		w.Name("dev")
 		w.StartObject()

@@ -1,0 +1,321 @@
+package prog
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+
+	"github.com/cilium/ebpf/btf"
+	"github.com/gobpftool/gobpftool/internal/cfg"
+	"github.com/gobpftool/gobpftool/internal/cli"
+	"github.com/gobpftool/gobpftool/internal/jited"
+	"github.com/gobpftool/gobpftool/internal/kernel"
+	"github.com/gobpftool/gobpftool/internal/xlated"
+	"golang.org/x/sys/unix"
+)
+
+// dumpOpts are the words after PROG in `prog dump`; bpftool takes at most
+// one of them.
+type dumpOpts struct {
+	jited                  bool
+	file                   string
+	opcodes, visual, linum bool
+}
+
+// dump is `prog dump {xlated|jited} PROG [{file FILE|opcodes|visual|linum}]`.
+func dump(c *cli.Context, args []string) error {
+	var o dumpOpts
+	switch {
+	case len(args) == 0:
+		// bpftool formats the missing word with printf's "(null)".
+		return c.Errorf("expected 'xlated' or 'jited', got: (null)")
+	case cli.IsPrefix(args[0], "jited"):
+		o.jited = true
+	case cli.IsPrefix(args[0], "xlated"):
+	default:
+		return c.Errorf("expected 'xlated' or 'jited', got: %s", args[0])
+	}
+	args = args[1:]
+	if len(args) < 2 {
+		return c.Usage()
+	}
+	fds, rest, err := parseProgs(c, args)
+	if err != nil {
+		return err
+	}
+	if len(fds) == 0 {
+		return cli.ErrFailed
+	}
+	defer func() { closeAll(fds) }()
+	if len(rest) > 0 {
+		switch kw := rest[0]; {
+		case cli.IsPrefix(kw, "file"):
+			rest = rest[1:]
+			if len(rest) == 0 {
+				return c.Errorf("expected file path")
+			}
+			if len(fds) > 1 {
+				return c.Errorf("several programs matched")
+			}
+			o.file, rest = rest[0], rest[1:]
+		case cli.IsPrefix(kw, "opcodes"):
+			o.opcodes, rest = true, rest[1:]
+		case cli.IsPrefix(kw, "visual"):
+			if len(fds) > 1 {
+				return c.Errorf("several programs matched")
+			}
+			o.visual, rest = true, rest[1:]
+		case cli.IsPrefix(kw, "linum"):
+			o.linum, rest = true, rest[1:]
+		}
+	}
+	if len(rest) > 0 {
+		return c.Usage()
+	}
+
+	several := len(fds) > 1
+	if c.JSON && several {
+		c.JW.StartArray()
+	}
+	var symbols *xlated.Kallsyms
+	symbolsRead := false
+	for i, fd := range fds {
+		img := kernel.ImageXlated
+		if o.jited {
+			img = kernel.ImageJited
+		}
+		var pi *kernel.ProgInfo
+		pi, err = kernel.ProgInfoImages(fd, img)
+		if err != nil {
+			err = c.Errorf("can't get prog info: %s", errText(err))
+			break
+		}
+		if several {
+			v := newHeaderView(pi, fd, nil)
+			if c.JSON {
+				c.JW.StartObject()
+				writeHeaderJSON(c.JW, v)
+				c.JW.Name("insns")
+			} else {
+				writeHeaderPlain(c.Out, v)
+			}
+		}
+		if !symbolsRead && o.file == "" && !(o.jited && pi.NrJitedKsyms == 0) {
+			symbols = readKallsyms()
+			symbolsRead = true
+		}
+		err = dumpOne(c, pi, o, symbols)
+		if c.JSON && several {
+			c.JW.EndObject()
+		} else if several && i != len(fds)-1 {
+			c.Out.WriteString("\n")
+		}
+		if err != nil {
+			break
+		}
+	}
+	if c.JSON && several {
+		c.JW.EndArray()
+	}
+	return err
+}
+
+// readKallsyms reads the kernel's symbol table, or nil when it cannot be
+// read (bpftool then prints calls without names).
+func readKallsyms() *xlated.Kallsyms {
+	f, err := os.Open("/proc/kallsyms")
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	k, err := xlated.ParseKallsyms(f)
+	if err != nil {
+		return nil
+	}
+	return k
+}
+
+// dumpOne is bpftool's prog_dump for one program.
+func dumpOne(c *cli.Context, pi *kernel.ProgInfo, o dumpOpts, syms *xlated.Kallsyms) error {
+	image := pi.Xlated
+	if o.jited {
+		if len(pi.Jited) == 0 {
+			c.Infof("no instructions returned")
+			return cli.ErrFailed
+		}
+		image = pi.Jited
+	} else if len(pi.Xlated) == 0 {
+		return c.Errorf("error retrieving insn dump: kernel.kptr_restrict set?")
+	}
+	var spec *btf.Spec
+	if pi.BTFID != 0 {
+		raw, err := kernel.BTFRaw(pi.BTFID)
+		if err == nil {
+			spec, err = btf.LoadSpecFromReader(bytes.NewReader(raw))
+		}
+		if err != nil {
+			return c.Errorf("failed to get btf")
+		}
+	}
+	prog := &xlated.Program{
+		Insns:    pi.Xlated,
+		FuncInfo: pi.FuncInfo, FuncInfoRecSize: pi.FuncInfoRecSize,
+		LineInfo: pi.LineInfo, LineInfoRecSize: pi.LineInfoRecSize,
+		BTF:        spec,
+		JitedKsyms: pi.JitedKsyms, JitedFuncLens: pi.JitedFuncLens,
+		JitedLineInfo: jitedLines(pi),
+	}
+	if prog.LineInfoRejected() {
+		c.Infof("%s", xlated.LineInfoWarning)
+	}
+
+	switch {
+	case o.file != "":
+		return writeImage(c, o.file, image)
+	case o.jited:
+		return dumpJited(c, pi, prog, image, o, syms)
+	case o.visual:
+		if c.JSON {
+			c.JW.Null()
+			return nil
+		}
+		return cfg.WriteDOT(c.Out, image, symbolsOrNil(syms), xlated.DefaultDialect)
+	}
+	opts := xlated.Options{Opcodes: o.opcodes, Linum: o.linum, Symbols: symbolsOrNil(syms)}
+	if c.JSON {
+		xlated.WriteJSON(c.JW, prog, opts)
+		return nil
+	}
+	return xlated.WritePlain(c.Out, prog, opts)
+}
+
+// symbolsOrNil keeps a nil table a nil interface.
+func symbolsOrNil(k *xlated.Kallsyms) xlated.Symbols {
+	if k == nil {
+		return nil
+	}
+	return k
+}
+
+// jitedLines decodes jited_line_info: one address per record.
+func jitedLines(pi *kernel.ProgInfo) []uint64 {
+	rec := int(pi.JitedLineRec)
+	if rec < 8 {
+		return nil
+	}
+	n := len(pi.JitedLineInfo) / rec
+	out := make([]uint64, n)
+	for i := range out {
+		b := pi.JitedLineInfo[i*rec:]
+		out[i] = uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
+			uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
+	}
+	return out
+}
+
+// writeImage is `dump ... file FILE`: the raw image, mode 0600.
+func writeImage(c *cli.Context, path string, image []byte) error {
+	fd, err := unix.Open(path, unix.O_WRONLY|unix.O_CREAT|unix.O_TRUNC|unix.O_CLOEXEC, 0o600)
+	if err != nil {
+		return c.Errorf("can't open file %s: %s", path, errText(err))
+	}
+	n, err := unix.Write(fd, image)
+	unix.Close(fd)
+	if n != len(image) {
+		msg := "short write"
+		if err != nil {
+			msg = errText(err)
+		}
+		return c.Errorf("error writing output file: %s", msg)
+	}
+	c.Null()
+	return nil
+}
+
+// dumpJited disassembles the host's JIT image, a function at a time, each
+// headed by its kallsyms name (and its BTF prototype), as a libbfd-enabled
+// bpftool does. Debian's bpftool cannot: it says "No libbfd support".
+func dumpJited(c *cli.Context, pi *kernel.ProgInfo, prog *xlated.Program, image []byte, o dumpOpts, syms *xlated.Kallsyms) error {
+	arch, ok := jited.HostArch()
+	if !ok {
+		return c.Errorf("no JIT disassembler for this architecture")
+	}
+	if pi.Ifindex != 0 {
+		return c.Errorf("Can't get arch name for device vendor id 0x0000")
+	}
+	lines := xlated.NewLineTable(prog)
+	if len(pi.JitedFuncLens) == 0 {
+		insns, err := jited.Disassemble(image, arch, 0)
+		if err != nil {
+			return c.Errorf("%v", err)
+		}
+		if c.JSON {
+			jited.WriteJSON(c.JW, insns, jited.Options{Opcodes: o.opcodes})
+			return nil
+		}
+		return jited.WritePlain(c.Out, insns, jited.Options{Opcodes: o.opcodes})
+	}
+	names := make([]string, len(pi.JitedFuncLens))
+	for i := range names {
+		switch {
+		case len(pi.JitedKsyms) == 0:
+			names[i] = "unknown"
+		case i < len(pi.JitedKsyms):
+			if n, ok := syms.Lookup(pi.JitedKsyms[i]); ok {
+				names[i] = n
+			} else {
+				names[i] = fmt.Sprintf("0x%016x", pi.JitedKsyms[i])
+			}
+		default:
+			names[i] = "unknown"
+		}
+	}
+	funcs, err := jited.Split(image, arch, pi.JitedFuncLens, names)
+	if err != nil && funcs == nil {
+		return c.Errorf("%v", err)
+	}
+	if prog.BTF != nil && pi.FuncInfoRecSize >= 8 {
+		for i := range funcs {
+			off := i * int(pi.FuncInfoRecSize)
+			if off+8 > len(pi.FuncInfo) {
+				break
+			}
+			b := pi.FuncInfo[off+4:]
+			typeID := uint32(b[0]) | uint32(b[1])<<8 | uint32(b[2])<<16 | uint32(b[3])<<24
+			funcs[i].Proto = xlated.TypeOnly(prog.BTF, btf.TypeID(typeID))
+		}
+	}
+	opt := jited.Options{Opcodes: o.opcodes}
+	if lines != nil {
+		skip, lastFn := 0, -1
+		opt.Before = func(fn int, off uint64) {
+			if fn != lastFn {
+				skip, lastFn = 0, fn
+			}
+			if fn >= len(pi.JitedKsyms) {
+				return
+			}
+			idx := lines.FindAddr(pi.JitedKsyms[fn]+off, fn, skip)
+			if idx < 0 {
+				return
+			}
+			skip++
+			if c.JSON {
+				lines.WriteJSON(c.JW, idx, o.linum)
+			} else {
+				c.Out.Write(lines.AppendPlain(nil, idx, "; ", o.linum))
+			}
+		}
+	}
+	if c.JSON {
+		err = jited.WriteFuncsJSON(c.JW, funcs, opt)
+	} else {
+		err = jited.WriteFuncsPlain(c.Out, funcs, opt)
+	}
+	if err != nil {
+		// An empty function ends the dump as bpftool's disassembler does:
+		// no message, a failure.
+		return cli.ErrFailed
+	}
+	return nil
+}

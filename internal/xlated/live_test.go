@@ -1,0 +1,90 @@
+package xlated
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"os"
+	"os/exec"
+	"strconv"
+	"testing"
+	"unsafe"
+
+	"github.com/cilium/ebpf/btf"
+	"golang.org/x/sys/unix"
+)
+
+var live = flag.Bool("live", false, "compare with bpftool on every program loaded on this machine (root)")
+
+const cmdProgGetNextID, cmdProgGetFDByID = 11, 13
+
+// TestLive diffs our dumps against the oracle on whatever programs the
+// machine holds: real-world code nobody wrote for these tests. Programs
+// that vanish mid-run are skipped.
+func TestLive(t *testing.T) {
+	if !*live {
+		t.Skip("runs only with -live")
+	}
+	if os.Geteuid() != 0 {
+		t.Fatal("-live needs root")
+	}
+	f, err := os.Open("/proc/kallsyms")
+	if err != nil {
+		t.Fatal(err)
+	}
+	syms, err := ParseKallsyms(f)
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var id uint32
+	checked := 0
+	for {
+		attr := struct{ Start, Next, Flags uint32 }{Start: id}
+		if _, err := bpfCall(cmdProgGetNextID, unsafe.Pointer(&attr), unsafe.Sizeof(attr)); err != nil {
+			if errors.Is(err, unix.ENOENT) {
+				break
+			}
+			t.Fatal(err)
+		}
+		id = attr.Next
+		getFD := struct{ ID, Next, Flags uint32 }{ID: id}
+		fd, err := bpfCall(cmdProgGetFDByID, unsafe.Pointer(&getFD), unsafe.Sizeof(getFD))
+		if err != nil {
+			continue
+		}
+		checkLive(t, int(fd), id, syms)
+		unix.Close(int(fd))
+		checked++
+	}
+	t.Logf("checked %d programs", checked)
+}
+
+func checkLive(t *testing.T, fd int, id uint32, syms *Kallsyms) {
+	info, xl, fi, li, ks, jl, fl := rawProgInfo(t, fd)
+	p := &Program{Insns: xl, FuncInfo: fi, FuncInfoRecSize: info.FuncInfoRecSize, LineInfo: li,
+		LineInfoRecSize: info.LineInfoRecSize, JitedKsyms: ks, JitedLineInfo: jl, JitedFuncLens: fl}
+	if info.BTFID != 0 {
+		spec, err := btf.LoadSpecFromReader(bytes.NewReader(rawBTF(t, info.BTFID)))
+		if err != nil {
+			t.Errorf("prog %d: btf: %v", id, err)
+			return
+		}
+		p.BTF = spec
+	}
+	c := goldenCase{prog: p, syms: syms}
+	for _, v := range variants {
+		args := append(append(append([]string{}, v.pre...), "prog", "dump", "xlated", "id", strconv.Itoa(int(id))), v.post...)
+		want, err := exec.Command("bpftool", args...).Output()
+		if err != nil {
+			continue // gone meanwhile
+		}
+		if v.file == "visual.dot" {
+			continue // internal/cfg is checked on the golden files
+		}
+		got := c.render(v.file, DialectLinux61)
+		if !bytes.Equal(got, want) {
+			t.Errorf("prog %d %v:\n%s", id, args, lineDiff(want, got))
+		}
+	}
+}
