@@ -77,8 +77,6 @@ func dump(c *cli.Context, args []string) error {
 	if c.JSON && several {
 		c.JW.StartArray()
 	}
-	var symbols *xlated.Kallsyms
-	symbolsRead := false
 	for i, fd := range fds {
 		img := kernel.ImageXlated
 		if o.jited {
@@ -100,11 +98,7 @@ func dump(c *cli.Context, args []string) error {
 				writeHeaderPlain(c.Out, v)
 			}
 		}
-		if !symbolsRead && o.file == "" && !(o.jited && pi.NrJitedKsyms == 0) {
-			symbols = readKallsyms()
-			symbolsRead = true
-		}
-		err = dumpOne(c, pi, o, symbols)
+		err = dumpOne(c, pi, o)
 		if c.JSON && several {
 			c.JW.EndObject()
 		} else if several && i != len(fds)-1 {
@@ -120,15 +114,16 @@ func dump(c *cli.Context, args []string) error {
 	return err
 }
 
-// readKallsyms reads the kernel's symbol table, or nil when it cannot be
-// read (bpftool then prints calls without names).
-func readKallsyms() *xlated.Kallsyms {
+// readKallsyms reads as much of the kernel's symbol table as naming the
+// given addresses needs, or nil when it cannot be read (bpftool then
+// prints calls without names).
+func readKallsyms(abs []uint64, rel []int64) *xlated.Kallsyms {
 	f, err := os.Open("/proc/kallsyms")
 	if err != nil {
 		return nil
 	}
 	defer f.Close()
-	k, err := xlated.ParseKallsyms(f)
+	k, err := xlated.ReadKallsymsFor(f, abs, rel)
 	if err != nil {
 		return nil
 	}
@@ -136,7 +131,7 @@ func readKallsyms() *xlated.Kallsyms {
 }
 
 // dumpOne is bpftool's prog_dump for one program.
-func dumpOne(c *cli.Context, pi *kernel.ProgInfo, o dumpOpts, syms *xlated.Kallsyms) error {
+func dumpOne(c *cli.Context, pi *kernel.ProgInfo, o dumpOpts) error {
 	image := pi.Xlated
 	if o.jited {
 		if len(pi.Jited) == 0 {
@@ -169,9 +164,22 @@ func dumpOne(c *cli.Context, pi *kernel.ProgInfo, o dumpOpts, syms *xlated.Kalls
 		c.Infof("%s", xlated.LineInfoWarning)
 	}
 
-	switch {
-	case o.file != "":
+	if o.file != "" {
 		return writeImage(c, o.file, image)
+	}
+	var syms *xlated.Kallsyms
+	switch {
+	case o.jited:
+		if len(pi.JitedKsyms) > 0 {
+			syms = readKallsyms(pi.JitedKsyms, nil)
+		}
+	case o.visual:
+		// bpftool draws the graph without the program's jited_ksyms.
+		syms = readKallsyms(xlated.CallTargets(xlated.DecodeAll(image), nil))
+	default:
+		syms = readKallsyms(xlated.CallTargets(xlated.DecodeAll(image), pi.JitedKsyms))
+	}
+	switch {
 	case o.jited:
 		return dumpJited(c, pi, prog, image, o, syms)
 	case o.visual:

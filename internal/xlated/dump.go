@@ -72,11 +72,17 @@ func NewFormatter(jitedKsyms []uint64, syms Symbols, d Dialect) *Formatter {
 // Insn returns the text of insns[i]; the slot after it, if any, is the
 // second half of an ld_imm64.
 func (f *Formatter) Insn(insns []Insn, i int) string {
+	return string(f.AppendInsn(nil, insns, i))
+}
+
+// AppendInsn appends the text of insns[i] to buf, without allocating a
+// string per instruction (a large program has a hundred thousand).
+func (f *Formatter) AppendInsn(buf []byte, insns []Insn, i int) []byte {
 	var next Insn
 	if i+1 < len(insns) {
 		next = insns[i+1]
 	}
-	return Format(insns[i], next, &f.cb, f.dialect)
+	return appendInsn(buf, insns[i], next, &f.cb, f.dialect)
 }
 
 func (f *Formatter) lookup(addr uint64) (string, bool) {
@@ -226,9 +232,8 @@ func WritePlain(out io.Writer, p *Program, o Options) error {
 			buf = w.lines.AppendPlain(buf, idx, "; ", o.Linum)
 		}
 		double = w.insns[i].Code == OpLdImm64
-		// bpftool 7.1 writes "% 4d", so index 1000 and up gets a leading space.
-		buf = fmt.Appendf(buf, "% 4d: ", i)
-		buf = append(buf, w.fmt.Insn(w.insns, i)...)
+		buf = appendIndex(buf, i)
+		buf = w.fmt.AppendInsn(buf, w.insns, i)
 		buf = append(buf, '\n')
 		if o.Opcodes {
 			first, second := w.slotBytes(i, double)
@@ -245,6 +250,23 @@ func WritePlain(out io.Writer, p *Program, o Options) error {
 		}
 	}
 	return bw.Flush()
+}
+
+// appendIndex writes an instruction index as bpftool 7.1's "% 4d: ": the
+// sign space counts in the width, so index 1000 and up gets a leading space.
+func appendIndex(buf []byte, i int) []byte {
+	if i >= 1000 {
+		buf = append(buf, ' ')
+	} else {
+		for w := 10; w <= 100; w *= 10 {
+			if i < w {
+				buf = append(buf, ' ')
+			}
+		}
+		buf = append(buf, ' ')
+	}
+	buf = strconv.AppendInt(buf, int64(i), 10)
+	return append(buf, ':', ' ')
 }
 
 // appendHexBytes writes bytes as bpftool's fprint_hex with a " " separator

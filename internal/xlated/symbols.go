@@ -62,10 +62,15 @@ func ParseKallsyms(r io.Reader) (*Kallsyms, error) {
 			k.syms = append(k.syms, kernelSym{addr, name})
 		}
 	}
-	// bpftool qsorts by address and bsearches; a stable sort keeps equal
-	// addresses in file order so the pick among aliases is deterministic.
-	slices.SortStableFunc(k.syms, func(a, b kernelSym) int { return cmp.Compare(a.addr, b.addr) })
+	sortSyms(k.syms)
 	return k, nil
+}
+
+// sortSyms orders symbols by address as bpftool's qsort does; a stable
+// sort keeps equal addresses in file order so the pick among aliases is
+// deterministic.
+func sortSyms(syms []kernelSym) {
+	slices.SortStableFunc(syms, func(a, b kernelSym) int { return cmp.Compare(a.addr, b.addr) })
 }
 
 // parseKallsymsLine splits one line into its address and name; the type

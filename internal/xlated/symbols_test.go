@@ -68,3 +68,49 @@ func TestNilKallsyms(t *testing.T) {
 		t.Errorf("got %q", got)
 	}
 }
+
+// TestReadKallsymsFor: a partial read answers the targets as the full
+// table does, and reads on past aliases.
+func TestReadKallsymsFor(t *testing.T) {
+	text := `ffffffff81000000 T _text
+ffffffff814ca810 T __bpf_call_base
+ffffffff814ca900 T helper_one
+ffffffff814d0050 T bpf_user_rnd_u32
+ffffffff814d0050 T bpf_get_prandom_u32_alias
+ffffffff814d0060 T after
+ffffffffc00263ac t bpf_prog_d89440b20c73f36b_xdp_prog1	[bpf]
+`
+	full, _ := ParseKallsyms(strings.NewReader(text))
+	for _, tc := range []struct {
+		abs     []uint64
+		rel     []int64
+		entries int // symbols kept by the partial read
+	}{
+		{nil, []int64{0xf0}, 3},                // stops after helper_one
+		{nil, []int64{0x5840}, 7},              // an alias: reads everything
+		{[]uint64{0xffffffffc00263ac}, nil, 7}, // bpf programs come last
+		{nil, []int64{0x1000000}, 7},           // absent: reads everything
+	} {
+		k, err := ReadKallsymsFor(strings.NewReader(text), tc.abs, tc.rel)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if k.Len() != tc.entries {
+			t.Errorf("%+v: kept %d symbols, want %d", tc, k.Len(), tc.entries)
+		}
+		if k.CallBase() != full.CallBase() {
+			t.Errorf("call base %#x", k.CallBase())
+		}
+		targets := append([]uint64{}, tc.abs...)
+		for _, r := range tc.rel {
+			targets = append(targets, full.CallBase()+uint64(r))
+		}
+		for _, a := range targets {
+			g, gok := k.Lookup(a)
+			w, wok := full.Lookup(a)
+			if g != w || gok != wok {
+				t.Errorf("%#x: partial %q %v, full %q %v", a, g, gok, w, wok)
+			}
+		}
+	}
+}
