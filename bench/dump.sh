@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Benchmark of issue 3: `prog dump xlated` of a program of about 100,000
+# instructions, gobpftool against Debian's bpftool in one hyperfine run,
+# peak memory with GNU time, and the time of `prog dump jited`.
+# Usage (root): bench/dump.sh [INSNS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH=/usr/local/go/bin:/usr/sbin:$PATH
+INSNS=${1:-100000}
+command -v hyperfine >/dev/null || apt-get install -y -qq hyperfine >/dev/null
+[ -x /usr/bin/time ] || apt-get install -y -qq time >/dev/null
+CGO_ENABLED=0 go build -o /tmp/gobpftool-bench ./cmd/gobpftool
+go build -o /tmp/loadprogs ./bench/loadprogs
+fifo=$(mktemp -u); mkfifo "$fifo"
+/tmp/loadprogs -insns "$INSNS" < "$fifo" > /tmp/loadprogs.out &
+exec 3>"$fifo"
+until grep -q ready /tmp/loadprogs.out 2>/dev/null; do sleep 0.2; done
+trap 'exec 3>&-; wait; rm -f "$fifo"' EXIT
+id=$(bpftool prog show name bench_big | head -1 | cut -d: -f1)
+G=/tmp/gobpftool-bench
+cmp <(bpftool prog dump xlated id "$id") <($G prog dump xlated id "$id") && echo "outputs identical"
+hyperfine -N --warmup 2 --runs 20 --export-markdown /tmp/bench-dump.md \
+	-n "bpftool prog dump xlated" "bpftool prog dump xlated id $id" \
+	-n "gobpftool prog dump xlated" "$G prog dump xlated id $id" \
+	-n "gobpftool prog dump jited" "$G prog dump jited id $id"
+cat /tmp/bench-dump.md
+echo "peak RSS (KiB), median of 5:"
+for cmd in "bpftool prog dump xlated id $id" "$G prog dump xlated id $id" "$G prog dump jited id $id"; do
+	for i in 1 2 3 4 5; do /usr/bin/time -f %M $cmd 2>&1 >/dev/null | tail -1; done | sort -n | sed -n 3p | sed "s|^|$cmd: |"
+done
