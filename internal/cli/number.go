@@ -17,7 +17,7 @@ func ParseUlong(s string) (uint64, bool) {
 	base := uint64(10)
 	if i < len(s) && s[i] == '0' {
 		base = 8
-		if i+1 < len(s) && (s[i+1] == 'x' || s[i+1] == 'X') && i+2 < len(s) && hexDigit(s[i+2]) >= 0 {
+		if i+1 < len(s) && (s[i+1] == 'x' || s[i+1] == 'X') && i+2 < len(s) && HexDigit(s[i+2]) >= 0 {
 			base = 16
 			i += 2
 		}
@@ -26,7 +26,7 @@ func ParseUlong(s string) (uint64, bool) {
 	var v uint64
 	overflow := false
 	for i < len(s) {
-		d := hexDigit(s[i])
+		d := HexDigit(s[i])
 		if d < 0 || uint64(d) >= base {
 			break
 		}
@@ -63,7 +63,8 @@ func isSpace(b byte) bool {
 	return b == ' ' || b == '\t' || b == '\n' || b == '\v' || b == '\f' || b == '\r'
 }
 
-func hexDigit(b byte) int {
+// HexDigit is the value of a hex digit, or -1.
+func HexDigit(b byte) int {
 	switch {
 	case b >= '0' && b <= '9':
 		return int(b - '0')

@@ -2,12 +2,10 @@ package kernel_test
 
 import (
 	"os"
-	"os/exec"
 	"testing"
 
 	"github.com/gobpftool/gobpftool/internal/kernel"
 	"github.com/gobpftool/gobpftool/internal/testprog"
-	"golang.org/x/sys/unix"
 )
 
 // TestHoldersIteratorMatchesProc: the BPF iterator and the /proc scan
@@ -18,19 +16,7 @@ func TestHoldersIteratorMatchesProc(t *testing.T) {
 	coll := testprog.Load(t, "nogpl")
 	p := coll.Programs["show_nogpl_xdp"]
 	id := testprog.ProgID(t, p)
-	dup, err := unix.Dup(p.FD())
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := os.NewFile(uintptr(dup), "prog")
-	child := exec.Command("sleep", "30")
-	child.ExtraFiles = []*os.File{f}
-	if err := child.Start(); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
-	defer child.Wait()
-	defer child.Process.Kill()
+	testprog.HoldInChild(t, p.FD())
 
 	before, _ := os.ReadDir("/proc/self/fd")
 	iter := kernel.FindProgHolders(true)[id]

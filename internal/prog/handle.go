@@ -123,18 +123,6 @@ func parseTag(s string) ([8]byte, bool) {
 	return tag, true
 }
 
-func hexVal(b byte) int {
-	switch {
-	case b >= '0' && b <= '9':
-		return int(b - '0')
-	case b >= 'a' && b <= 'f':
-		return int(b-'a') + 10
-	case b >= 'A' && b <= 'F':
-		return int(b-'A') + 10
-	}
-	return -1
-}
-
 // progsByNameTag opens every loaded program that match accepts.
 func progsByNameTag(c *cli.Context, match func(*kernel.ProgInfo, int) bool) ([]int, error) {
 	var fds []int
@@ -240,3 +228,6 @@ func openPinned(c *cli.Context, path string, want kernel.FDType) (int, error) {
 }
 
 func errText(err error) string { return bpffs.ErrText(err) }
+
+// hexVal is the value of a hex digit, or -1.
+var hexVal = cli.HexDigit

@@ -3,7 +3,6 @@ package prog_test
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -146,19 +145,7 @@ func TestShowPids(t *testing.T) {
 	coll := testprog.Load(t, "nogpl")
 	p := coll.Programs["show_nogpl_xdp"]
 	id := testprog.ProgID(t, p)
-	dup, err := unix.Dup(p.FD())
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := os.NewFile(uintptr(dup), "prog")
-	child := exec.Command("sleep", "30")
-	child.ExtraFiles = []*os.File{f}
-	if err := child.Start(); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
-	defer child.Wait()
-	defer child.Process.Kill()
+	child := testprog.HoldInChild(t, p.FD())
 
 	self := os.Getpid()
 	comm, _ := os.ReadFile("/proc/self/comm")

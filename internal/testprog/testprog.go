@@ -13,6 +13,7 @@ import (
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/rlimit"
+	"golang.org/x/sys/unix"
 )
 
 // Privileged stops a test that needs root and a BPF-capable kernel when
@@ -122,4 +123,27 @@ func ProgID(t testing.TB, p *ebpf.Program) uint32 {
 		t.Fatal("kernel reports no program id")
 	}
 	return uint32(id)
+}
+
+// HoldInChild starts `sleep 30` with a copy of fd, so that another process
+// holds the object; the child is killed when the test ends.
+func HoldInChild(t testing.TB, fd int) *exec.Cmd {
+	t.Helper()
+	dup, err := unix.Dup(fd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := os.NewFile(uintptr(dup), "held")
+	child := exec.Command("sleep", "30")
+	child.ExtraFiles = []*os.File{f}
+	err = child.Start()
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		child.Process.Kill()
+		child.Wait()
+	})
+	return child
 }

@@ -23,6 +23,8 @@ import (
 
 	"github.com/cilium/ebpf"
 	"golang.org/x/sys/unix"
+
+	"github.com/gobpftool/gobpftool/internal/kernel"
 )
 
 var update = flag.Bool("update", false, "load the test programs and regenerate the golden files from bpftool (root)")
@@ -67,63 +69,9 @@ type meta struct {
 	JitedLineInfoRecSize uint32   `json:"jited_line_info_rec_size"`
 }
 
-// progInfo mirrors struct bpf_prog_info of the UAPI up to attach_btf_id.
-type progInfo struct {
-	Type                 uint32
-	ID                   uint32
-	Tag                  [8]byte
-	JitedProgLen         uint32
-	XlatedProgLen        uint32
-	JitedProgInsns       uint64
-	XlatedProgInsns      uint64
-	LoadTime             uint64
-	CreatedByUID         uint32
-	NrMapIDs             uint32
-	MapIDs               uint64
-	Name                 [16]byte
-	Ifindex              uint32
-	GPL                  uint32
-	NetnsDev             uint64
-	NetnsIno             uint64
-	NrJitedKsyms         uint32
-	NrJitedFuncLens      uint32
-	JitedKsyms           uint64
-	JitedFuncLens        uint64
-	BTFID                uint32
-	FuncInfoRecSize      uint32
-	FuncInfo             uint64
-	NrFuncInfo           uint32
-	NrLineInfo           uint32
-	LineInfo             uint64
-	JitedLineInfo        uint64
-	NrJitedLineInfo      uint32
-	LineInfoRecSize      uint32
-	JitedLineInfoRecSize uint32
-	NrProgTags           uint32
-	ProgTags             uint64
-	RunTimeNs            uint64
-	RunCnt               uint64
-	RecursionMisses      uint64
-	VerifiedInsns        uint32
-	AttachBTFObjID       uint32
-	AttachBTFID          uint32
-	_                    uint32
-}
-
-type btfInfo struct {
-	BTF       uint64
-	BTFSize   uint32
-	ID        uint32
-	Name      uint64
-	NameLen   uint32
-	KernelBTF uint32
-}
-
 const (
 	cmdMapCreate     = 0
 	cmdProgLoad      = 5
-	cmdObjGetInfoFD  = 15
-	cmdBTFGetFDByID  = 19
 	progTypeSockFilt = 1
 )
 
@@ -136,83 +84,11 @@ func bpfCall(cmd uintptr, attr unsafe.Pointer, size uintptr) (uintptr, error) {
 	return r, nil
 }
 
-func objInfo(fd int, info unsafe.Pointer, size uint32) error {
-	attr := struct {
-		FD      uint32
-		InfoLen uint32
-		Info    uint64
-	}{uint32(fd), size, uint64(uintptr(info))}
-	_, err := bpfCall(cmdObjGetInfoFD, unsafe.Pointer(&attr), unsafe.Sizeof(attr))
-	return err
-}
-
 func ptrOf[T any](s []T) uint64 {
 	if len(s) == 0 {
 		return 0
 	}
 	return uint64(uintptr(unsafe.Pointer(&s[0])))
-}
-
-// rawProgInfo fetches the info twice, as bpftool does: counts first, then
-// the arrays into buffers of those sizes.
-func rawProgInfo(t *testing.T, fd int) (progInfo, []byte, []byte, []byte, []uint64, []uint64, []uint32) {
-	var first progInfo
-	if err := objInfo(fd, unsafe.Pointer(&first), uint32(unsafe.Sizeof(first))); err != nil {
-		t.Fatalf("prog info: %v", err)
-	}
-	xl := make([]byte, first.XlatedProgLen)
-	fi := make([]byte, first.NrFuncInfo*first.FuncInfoRecSize)
-	li := make([]byte, first.NrLineInfo*first.LineInfoRecSize)
-	ks := make([]uint64, first.NrJitedKsyms)
-	jl := make([]uint64, first.NrJitedLineInfo)
-	fl := make([]uint32, first.NrJitedFuncLens)
-	second := progInfo{
-		XlatedProgLen:        first.XlatedProgLen,
-		XlatedProgInsns:      ptrOf(xl),
-		NrJitedKsyms:         first.NrJitedKsyms,
-		JitedKsyms:           ptrOf(ks),
-		NrJitedFuncLens:      first.NrJitedFuncLens,
-		JitedFuncLens:        ptrOf(fl),
-		NrFuncInfo:           first.NrFuncInfo,
-		FuncInfoRecSize:      first.FuncInfoRecSize,
-		FuncInfo:             ptrOf(fi),
-		NrLineInfo:           first.NrLineInfo,
-		LineInfoRecSize:      first.LineInfoRecSize,
-		LineInfo:             ptrOf(li),
-		NrJitedLineInfo:      first.NrJitedLineInfo,
-		JitedLineInfoRecSize: first.JitedLineInfoRecSize,
-		JitedLineInfo:        ptrOf(jl),
-	}
-	if err := objInfo(fd, unsafe.Pointer(&second), uint32(unsafe.Sizeof(second))); err != nil {
-		t.Fatalf("prog info: %v", err)
-	}
-	runtime.KeepAlive(xl)
-	runtime.KeepAlive(fi)
-	runtime.KeepAlive(li)
-	runtime.KeepAlive(ks)
-	runtime.KeepAlive(jl)
-	runtime.KeepAlive(fl)
-	return second, xl, fi, li, ks, jl, fl
-}
-
-func rawBTF(t *testing.T, id uint32) []byte {
-	attr := struct{ ID, Next, Flags, TokenFD uint32 }{ID: id}
-	fd, err := bpfCall(cmdBTFGetFDByID, unsafe.Pointer(&attr), unsafe.Sizeof(attr))
-	if err != nil {
-		t.Fatalf("btf fd %d: %v", id, err)
-	}
-	defer unix.Close(int(fd))
-	var info btfInfo
-	if err := objInfo(int(fd), unsafe.Pointer(&info), uint32(unsafe.Sizeof(info))); err != nil {
-		t.Fatalf("btf info: %v", err)
-	}
-	buf := make([]byte, info.BTFSize)
-	info = btfInfo{BTF: ptrOf(buf), BTFSize: uint32(len(buf))}
-	if err := objInfo(int(fd), unsafe.Pointer(&info), uint32(unsafe.Sizeof(info))); err != nil {
-		t.Fatalf("btf info: %v", err)
-	}
-	runtime.KeepAlive(buf)
-	return buf
 }
 
 // loadRaw loads hand-assembled bytes as a socket filter with no BTF.
@@ -302,8 +178,25 @@ func TestCaptureGolden(t *testing.T) {
 	}
 }
 
+// programFromKernel reads what the dumper needs of the program behind fd,
+// BTF aside.
+func programFromKernel(t *testing.T, fd int) (*Program, *kernel.ProgInfo) {
+	info, err := kernel.ProgInfoImages(fd, kernel.ImageXlated)
+	if err != nil {
+		t.Fatalf("prog info: %v", err)
+	}
+	var jl []uint64
+	for i := 0; i+8 <= len(info.JitedLineInfo) && info.JitedLineRec >= 8; i += int(info.JitedLineRec) {
+		jl = append(jl, binary.LittleEndian.Uint64(info.JitedLineInfo[i:]))
+	}
+	return &Program{Insns: info.Xlated, FuncInfo: info.FuncInfo, FuncInfoRecSize: info.FuncInfoRecSize,
+		LineInfo: info.LineInfo, LineInfoRecSize: info.LineInfoRecSize, JitedKsyms: info.JitedKsyms,
+		JitedLineInfo: jl, JitedFuncLens: info.JitedFuncLens}, info
+}
+
 func capture(t *testing.T, name string, fd int) {
-	info, xl, fi, li, ks, jl, fl := rawProgInfo(t, fd)
+	p, info := programFromKernel(t, fd)
+	xl, fi, li, ks, jl, fl := p.Insns, p.FuncInfo, p.LineInfo, p.JitedKsyms, p.JitedLineInfo, p.JitedFuncLens
 	dir := filepath.Join(goldenDir, name)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
@@ -343,11 +236,15 @@ func capture(t *testing.T, name string, fd int) {
 		JitedKsyms:           ks,
 		JitedLineInfo:        jl,
 		JitedFuncLens:        fl,
-		JitedLineInfoRecSize: info.JitedLineInfoRecSize,
+		JitedLineInfoRecSize: info.JitedLineRec,
 	}
 	if info.BTFID != 0 {
 		m.HasBTF = true
-		write("btf.bin", rawBTF(t, info.BTFID))
+		raw, err := kernel.BTFRaw(info.BTFID)
+		if err != nil {
+			t.Fatalf("btf %d: %v", info.BTFID, err)
+		}
+		write("btf.bin", raw)
 	}
 	mj, _ := json.MarshalIndent(m, "", "\t")
 	write("meta.json", append(mj, '\n'))

@@ -8,15 +8,14 @@ import (
 	"os/exec"
 	"strconv"
 	"testing"
-	"unsafe"
 
 	"github.com/cilium/ebpf/btf"
 	"golang.org/x/sys/unix"
+
+	"github.com/gobpftool/gobpftool/internal/kernel"
 )
 
 var live = flag.Bool("live", false, "compare with bpftool on every program loaded on this machine (root)")
-
-const cmdProgGetNextID, cmdProgGetFDByID = 11, 13
 
 // TestLive diffs our dumps against the oracle on whatever programs the
 // machine holds: real-world code nobody wrote for these tests. Programs
@@ -40,32 +39,34 @@ func TestLive(t *testing.T) {
 	var id uint32
 	checked := 0
 	for {
-		attr := struct{ Start, Next, Flags uint32 }{Start: id}
-		if _, err := bpfCall(cmdProgGetNextID, unsafe.Pointer(&attr), unsafe.Sizeof(attr)); err != nil {
+		next, err := kernel.ProgGetNextID(id)
+		if err != nil {
 			if errors.Is(err, unix.ENOENT) {
 				break
 			}
 			t.Fatal(err)
 		}
-		id = attr.Next
-		getFD := struct{ ID, Next, Flags uint32 }{ID: id}
-		fd, err := bpfCall(cmdProgGetFDByID, unsafe.Pointer(&getFD), unsafe.Sizeof(getFD))
+		id = next
+		fd, err := kernel.ProgFDByID(id)
 		if err != nil {
 			continue
 		}
-		checkLive(t, int(fd), id, syms)
-		unix.Close(int(fd))
+		checkLive(t, fd, id, syms)
+		kernel.Close(fd)
 		checked++
 	}
 	t.Logf("checked %d programs", checked)
 }
 
 func checkLive(t *testing.T, fd int, id uint32, syms *Kallsyms) {
-	info, xl, fi, li, ks, jl, fl := rawProgInfo(t, fd)
-	p := &Program{Insns: xl, FuncInfo: fi, FuncInfoRecSize: info.FuncInfoRecSize, LineInfo: li,
-		LineInfoRecSize: info.LineInfoRecSize, JitedKsyms: ks, JitedLineInfo: jl, JitedFuncLens: fl}
+	p, info := programFromKernel(t, fd)
 	if info.BTFID != 0 {
-		spec, err := btf.LoadSpecFromReader(bytes.NewReader(rawBTF(t, info.BTFID)))
+		raw, err := kernel.BTFRaw(info.BTFID)
+		if err != nil {
+			t.Errorf("prog %d: btf: %v", id, err)
+			return
+		}
+		spec, err := btf.LoadSpecFromReader(bytes.NewReader(raw))
 		if err != nil {
 			t.Errorf("prog %d: btf: %v", id, err)
 			return
