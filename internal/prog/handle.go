@@ -2,6 +2,7 @@ package prog
 
 import (
 	"bytes"
+	"sync"
 	"syscall"
 
 	"github.com/cilium/ebpf/btf"
@@ -161,26 +162,36 @@ func progsByNameTag(c *cli.Context, match func(*kernel.ProgInfo, int) bool) ([]i
 	}
 }
 
-// btfCache keeps parsed program BTF by id for one command.
-type btfCache map[uint32]*btf.Spec
+// btfCache keeps parsed program BTF by id for one command; a nil cache
+// parses every time.
+type btfCache struct {
+	mu    sync.Mutex
+	specs map[uint32]*btf.Spec
+}
 
-func (bc btfCache) get(id uint32) *btf.Spec {
-	if s, ok := bc[id]; ok {
-		return s
+func newBTFCache() *btfCache { return &btfCache{specs: map[uint32]*btf.Spec{}} }
+
+func (bc *btfCache) get(id uint32) *btf.Spec {
+	if bc != nil {
+		bc.mu.Lock()
+		defer bc.mu.Unlock()
+		if s, ok := bc.specs[id]; ok {
+			return s
+		}
 	}
 	var spec *btf.Spec
 	if raw, err := kernel.BTFRaw(id); err == nil {
 		spec, _ = btf.LoadSpecFromReader(bytes.NewReader(raw))
 	}
 	if bc != nil {
-		bc[id] = spec
+		bc.specs[id] = spec
 	}
 	return spec
 }
 
 // fullName is bpftool's get_prog_full_name: the kernel keeps 15 bytes of a
 // name, so a name that long is replaced by its BTF function name.
-func fullName(pi *kernel.ProgInfo, fd int, cache btfCache) string {
+func fullName(pi *kernel.ProgInfo, fd int, cache *btfCache) string {
 	if len(pi.Name) < 15 || pi.BTFID == 0 || pi.NrFuncInfo == 0 {
 		return pi.Name
 	}

@@ -22,6 +22,8 @@ type mapMeta struct {
 }
 
 func (s *shower) mapMeta(id uint32) *mapMeta {
+	s.mapsMu.Lock()
+	defer s.mapsMu.Unlock()
 	if m, ok := s.maps[id]; ok {
 		return m
 	}

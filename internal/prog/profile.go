@@ -354,7 +354,7 @@ func profTargetName(c *cli.Context, fd int) (string, error) {
 	if !ok {
 		return "", c.Errorf("failed to get func_info for prog FD %d", fd)
 	}
-	spec := btfCache(nil).get(btfID)
+	spec := (*btfCache)(nil).get(btfID)
 	if spec == nil {
 		return "", c.Errorf("failed to load btf for prog FD %d", fd)
 	}

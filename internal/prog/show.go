@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -22,7 +24,7 @@ import (
 // bpffs (-f) are scanned on another goroutine, then renders in order: the
 // scans cost as much as the listing, and only the rendering needs them.
 func show(c *cli.Context, args []string) error {
-	s := &shower{c: c, btf: btfCache{}, maps: map[uint32]*mapMeta{}, scanned: make(chan struct{})}
+	s := &shower{c: c, btf: newBTFCache(), maps: map[uint32]*mapMeta{}, scanned: make(chan struct{}), clock: newBootClock()}
 	go func() {
 		if c.ShowPinned {
 			s.pinned = kernel.PinnedObjects(kernel.FDProg)
@@ -54,7 +56,8 @@ func show(c *cli.Context, args []string) error {
 
 type shower struct {
 	c       *cli.Context
-	btf     btfCache
+	btf     *btfCache
+	mapsMu  sync.Mutex
 	maps    map[uint32]*mapMeta
 	scanned chan struct{} // closed when pinned and holders are filled
 	pinned  map[uint32][]string
@@ -97,38 +100,76 @@ func (s *shower) subset(args []string) error {
 }
 
 // all collects every loaded program, up to the first failure, whose
-// message it returns for printing after the programs before it.
+// message it returns for printing after the programs before it. The ids
+// are walked first, then read by two workers: the listing is a few
+// syscalls per program, and on a 2-core machine the kernel's share of it
+// halves when two threads make them.
 func (s *shower) all() ([]*progView, string) {
-	var views []*progView
+	var ids []uint32
+	walkErr := ""
 	var id uint32
 	for {
 		nid, err := kernel.ProgGetNextID(id)
 		if err != nil {
-			if err == syscall.ENOENT {
-				return views, ""
+			if err != syscall.ENOENT {
+				suffix := ""
+				if err == syscall.EINVAL {
+					suffix = " -- kernel too old?"
+				}
+				walkErr = fmt.Sprintf("can't get next program: %s%s", errText(err), suffix)
 			}
-			suffix := ""
-			if err == syscall.EINVAL {
-				suffix = " -- kernel too old?"
-			}
-			return views, fmt.Sprintf("can't get next program: %s%s", errText(err), suffix)
+			break
 		}
 		id = nid
-		fd, err := kernel.ProgFDByID(id)
-		if err != nil {
-			if err == syscall.ENOENT {
-				continue
-			}
-			return views, fmt.Sprintf("can't get prog by id (%d): %s", id, errText(err))
-		}
-		v, msg := s.collect(fd)
-		kernel.Close(fd)
-		if msg != "" {
-			return views, msg
-		}
-		views = append(views, v)
+		ids = append(ids, id)
 	}
+	type item struct {
+		v    *progView
+		msg  string
+		gone bool
+	}
+	items := make([]item, len(ids))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < showWorkers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(ids) {
+					return
+				}
+				fd, err := kernel.ProgFDByID(ids[i])
+				if err != nil {
+					if err == syscall.ENOENT {
+						items[i].gone = true
+					} else {
+						items[i].msg = fmt.Sprintf("can't get prog by id (%d): %s", ids[i], errText(err))
+					}
+					continue
+				}
+				items[i].v, items[i].msg = s.collect(fd)
+				kernel.Close(fd)
+			}
+		}()
+	}
+	wg.Wait()
+	var views []*progView
+	for _, it := range items {
+		switch {
+		case it.gone:
+		case it.msg != "":
+			return views, it.msg
+		default:
+			views = append(views, it.v)
+		}
+	}
+	return views, walkErr
 }
+
+// showWorkers is how many goroutines read program facts in a listing.
+const showWorkers = 2
 
 func (s *shower) render(views []*progView) error {
 	for _, v := range views {
@@ -186,9 +227,6 @@ func (s *shower) collect(fd int) (*progView, string) {
 	}
 	v := newHeaderView(pi, fd, s.btf)
 	if pi.LoadTime != 0 {
-		if s.clock == nil {
-			s.clock = newBootClock()
-		}
 		v.loadedAt = s.clock.wallclock(pi.LoadTime)
 	}
 	v.memlock, v.hasMem = kernel.FDInfo(fd, "memlock")
@@ -199,7 +237,7 @@ func (s *shower) collect(fd int) (*progView, string) {
 }
 
 // newHeaderView fills what a program's header line shows.
-func newHeaderView(pi *kernel.ProgInfo, fd int, cache btfCache) *progView {
+func newHeaderView(pi *kernel.ProgInfo, fd int, cache *btfCache) *progView {
 	v := &progView{info: pi}
 	v.typeName, _ = kernel.ProgTypeName(pi.Type, compat.KnownProgTypes)
 	if pi.Name != "" {
