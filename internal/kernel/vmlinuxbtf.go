@@ -28,11 +28,21 @@ const (
 )
 
 func readVmlinuxFacts() (*vmlinuxFacts, error) {
-	raw, err := os.ReadFile("/sys/kernel/btf/vmlinux")
+	raw, err := vmlinuxBTF()
 	if err != nil {
 		return nil, err
 	}
 	return parseVmlinuxFacts(raw)
+}
+
+// vmlinuxBTF returns the kernel's BTF. BTF object 1 is the kernel's own on
+// every kernel we know, and one info call copies it; sysfs serves it a
+// page per read() (1,300 calls), which is the fallback.
+func vmlinuxBTF() ([]byte, error) {
+	if raw, name, err := btfRawNamed(1); err == nil && name == "vmlinux" {
+		return raw, nil
+	}
+	return os.ReadFile("/sys/kernel/btf/vmlinux")
 }
 
 type btfWalk struct {
@@ -87,43 +97,69 @@ func parseVmlinuxFacts(raw []byte) (*vmlinuxFacts, error) {
 	w.offsets = append(w.offsets, 0)
 	want := map[string]uint32{"file": 0, "task_struct": 0, "bpf_prog": 0, "bpf_prog_aux": 0}
 	var f vmlinuxFacts
-	for off := uint32(0); off+12 <= uint32(len(w.types)); {
-		info := le.Uint32(w.types[off+4:])
-		kind, vlen := (info>>24)&0x1f, info&0xffff
-		size, ok := trailer(kind, vlen)
-		if !ok {
-			return nil, errNoBTF
+	found := func() bool {
+		if f.iterFuncID == 0 {
+			return false
 		}
-		id := uint32(len(w.offsets))
-		w.offsets = append(w.offsets, off)
-		switch kind {
-		case kindFunc:
-			if f.iterFuncID == 0 && string(w.name(le.Uint32(w.types[off:]))) == "bpf_iter_task_file" {
-				f.iterFuncID = id
+		for _, id := range want {
+			if id == 0 {
+				return false
 			}
-		case kindStruct:
-			if vlen > 0 {
-				n := string(w.name(le.Uint32(w.types[off:])))
-				if v, ok := want[n]; ok && v == 0 {
-					want[n] = id
+		}
+		return true
+	}
+	// The walk stops once every name is found: member lookups usually need
+	// no later type, and resolve() below walks on when one does.
+	off := uint32(0)
+	walk := func(all bool) error {
+		for off+12 <= uint32(len(w.types)) {
+			if !all && found() {
+				return nil
+			}
+			info := le.Uint32(w.types[off+4:])
+			kind, vlen := (info>>24)&0x1f, info&0xffff
+			size, ok := trailer(kind, vlen)
+			if !ok {
+				return errNoBTF
+			}
+			id := uint32(len(w.offsets))
+			w.offsets = append(w.offsets, off)
+			switch kind {
+			case kindFunc:
+				if f.iterFuncID == 0 && string(w.name(le.Uint32(w.types[off:]))) == "bpf_iter_task_file" {
+					f.iterFuncID = id
+				}
+			case kindStruct:
+				if vlen > 0 {
+					n := string(w.name(le.Uint32(w.types[off:])))
+					if v, ok := want[n]; ok && v == 0 {
+						want[n] = id
+					}
 				}
 			}
+			off += 12 + size
 		}
-		off += 12 + size
+		return nil
 	}
-	var ok [5]bool
-	f.fileFOp, ok[0] = w.member(want["file"], "f_op")
-	f.filePrivate, ok[1] = w.member(want["file"], "private_data")
-	f.taskTgid, ok[2] = w.member(want["task_struct"], "tgid")
-	f.progAux, ok[3] = w.member(want["bpf_prog"], "aux")
-	f.auxID, ok[4] = w.member(want["bpf_prog_aux"], "id")
-	for _, o := range ok {
-		if !o {
+	if err := walk(false); err != nil {
+		return nil, err
+	}
+	resolve := func() bool {
+		var ok [5]bool
+		f.fileFOp, ok[0] = w.member(want["file"], "f_op")
+		f.filePrivate, ok[1] = w.member(want["file"], "private_data")
+		f.taskTgid, ok[2] = w.member(want["task_struct"], "tgid")
+		f.progAux, ok[3] = w.member(want["bpf_prog"], "aux")
+		f.auxID, ok[4] = w.member(want["bpf_prog_aux"], "id")
+		return ok == [5]bool{true, true, true, true, true} && f.iterFuncID != 0
+	}
+	if !resolve() {
+		if err := walk(true); err != nil {
+			return nil, err
+		}
+		if !resolve() {
 			return nil, errNoBTF
 		}
-	}
-	if f.iterFuncID == 0 {
-		return nil, errNoBTF
 	}
 	return &f, nil
 }
