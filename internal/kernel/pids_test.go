@@ -19,7 +19,11 @@ func TestHoldersIteratorMatchesProc(t *testing.T) {
 	testprog.HoldInChild(t, p.FD())
 
 	before, _ := os.ReadDir("/proc/self/fd")
-	iter := kernel.FindProgHolders(true)[id]
+	holders, iterID := kernel.FindProgHolders(true)
+	iter := holders[id]
+	if iterID == 0 {
+		t.Error("the iterator did not run")
+	}
 	proc := kernel.FindHolders(kernel.FDProg)[id]
 	after, _ := os.ReadDir("/proc/self/fd")
 	if len(iter) != 2 || len(proc) != 2 {

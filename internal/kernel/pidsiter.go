@@ -109,26 +109,29 @@ func iterProgram(f *vmlinuxFacts) asm.Instructions {
 // (a readlink per fd, an fdinfo read per program fd) once many programs are
 // held, but costs a fixed few milliseconds to set up; callers that list
 // every program ask for it, and /proc answers when it cannot load.
-func FindProgHolders(iterate bool) Holders {
+//
+// The iterator is itself a program for as long as it runs: its id is
+// returned so that a listing made at the same time can leave it out.
+func FindProgHolders(iterate bool) (h Holders, iterID uint32) {
 	if iterate {
-		if h, err := findHoldersIter(); err == nil {
-			return h
+		if h, id, err := findHoldersIter(); err == nil {
+			return h, id
 		}
 	}
-	return FindHolders(FDProg)
+	return FindHolders(FDProg), 0
 }
 
 // findHoldersIter answers FindHolders(FDProg) with one BPF iterator
 // session, as bpftool does, instead of a readlink and an fdinfo read per
 // open fd in /proc.
-func findHoldersIter() (Holders, error) {
+func findHoldersIter() (Holders, uint32, error) {
 	facts, err := readVmlinuxFacts()
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	var code bytes.Buffer
 	if err := iterProgram(facts).Marshal(&code, binary.LittleEndian); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	license := []byte("GPL\x00")
 	insns := code.Bytes()
@@ -142,19 +145,23 @@ func findHoldersIter() (Holders, error) {
 	runtime.KeepAlive(insns)
 	runtime.KeepAlive(license)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	defer Close(int(progFD))
+	selfID, err := GetProgInfoLite(int(progFD))
+	if err != nil {
+		return nil, 0, err
+	}
 	lc := linkCreateAttr{progFD: uint32(progFD), attachType: attachTraceIter}
 	linkFD, err := bpf(cmdLinkCreate, unsafe.Pointer(&lc), unsafe.Sizeof(lc))
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	defer Close(int(linkFD))
 	ic := struct{ linkFD, flags uint32 }{uint32(linkFD), 0}
 	iterFD, err := bpf(cmdIterCreate, unsafe.Pointer(&ic), unsafe.Sizeof(ic))
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	defer Close(int(iterFD))
 
@@ -171,13 +178,13 @@ func findHoldersIter() (Holders, error) {
 			continue
 		}
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		if n == 0 {
 			break
 		}
 		if n%iterEntrySize != 0 {
-			return nil, errors.New("pid iterator: short entry")
+			return nil, 0, errors.New("pid iterator: short entry")
 		}
 		le := binary.LittleEndian
 		for b := buf[:n]; len(b) > 0; b = b[iterEntrySize:] {
@@ -194,7 +201,7 @@ func findHoldersIter() (Holders, error) {
 		}
 	}
 	if progFOp == 0 {
-		return nil, errors.New("pid iterator: own program not seen")
+		return nil, 0, errors.New("pid iterator: own program not seen")
 	}
 	h := Holders{}
 	seen := map[[2]uint32]bool{}
@@ -217,5 +224,5 @@ func findHoldersIter() (Holders, error) {
 		}
 		h[e.id] = append(h[e.id], Holder{PID: int(e.tgid), Comm: comm})
 	}
-	return h, nil
+	return h, selfID, nil
 }

@@ -29,7 +29,7 @@ func show(c *cli.Context, args []string) error {
 		if c.ShowPinned {
 			s.pinned = kernel.PinnedObjects(kernel.FDProg)
 		}
-		s.holders = kernel.FindProgHolders(len(args) == 0)
+		s.holders, s.iterID = kernel.FindProgHolders(len(args) == 0)
 		close(s.scanned)
 	}()
 	if len(args) == 2 {
@@ -62,6 +62,7 @@ type shower struct {
 	scanned chan struct{} // closed when pinned and holders are filled
 	pinned  map[uint32][]string
 	holders kernel.Holders
+	iterID  uint32 // our own pid iterator, which no listing shows
 	clock   *bootClock
 }
 
@@ -173,6 +174,9 @@ const showWorkers = 2
 
 func (s *shower) render(views []*progView) error {
 	for _, v := range views {
+		if s.iterID != 0 && v.info.ID == s.iterID {
+			continue
+		}
 		v.pinTable = len(s.pinned) > 0
 		v.pinned = s.pinned[v.info.ID]
 		v.holders = s.holders[v.info.ID]

@@ -177,6 +177,12 @@ func TestShowAllListsOurPrograms(t *testing.T) {
 			t.Errorf("%s (id %d) missing from prog show", name, id)
 		}
 	}
+	// The pid iterator is a program while it runs; no listing shows it.
+	for i := 0; i < 10; i++ {
+		if r := ours("prog", "show"); strings.Contains(r.stdout, "gobpftool_pids") {
+			t.Fatalf("listing shows our own iterator:\n%s", r.stdout)
+		}
+	}
 	js := ours("-j", "prog", "show")
 	if !strings.HasPrefix(js.stdout, "[{") || !strings.HasSuffix(js.stdout, "}]\n") {
 		t.Errorf("JSON listing is not an array: %.80s", js.stdout)
