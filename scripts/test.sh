@@ -13,6 +13,8 @@ command -v bpftool >/dev/null || need+=(bpftool)
 command -v objdump >/dev/null || need+=(binutils)
 command -v hyperfine >/dev/null || need+=(hyperfine)
 [ -e /usr/include/bpf/bpf_helpers.h ] || need+=(libbpf-dev)
+# BPF objects another project ships, for the loader's real-world test.
+ls /usr/lib/*/bpf/xdp-dispatcher.o >/dev/null 2>&1 || need+=(libxdp1)
 [ -e /usr/include/x86_64-linux-gnu/asm/types.h ] || [ "$(uname -m)" != x86_64 ] || need+=(linux-libc-dev)
 if [ ${#need[@]} -gt 0 ]; then
 	echo "installing: ${need[*]}"

@@ -164,14 +164,7 @@ func TestUnprivileged(t *testing.T) {
 		run := func(path string) result {
 			cmd := exec.Command(path, args...)
 			cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
-			var r result
-			out, err := cmd.Output()
-			r.stdout = string(out)
-			if ee, ok := err.(*exec.ExitError); ok {
-				r.code = ee.ExitCode()
-				r.stderr = string(ee.Stderr)
-			}
-			return r
+			return runCmd(t, cmd)
 		}
 		want := run(bpftool)
 		want.stderr = oracleHelp(want.stderr, bin)

@@ -42,6 +42,13 @@ func theirsStdin(t testing.TB, stdin string, args ...string) result {
 	bin := testprog.NeedTool(t, "bpftool")
 	cmd := exec.Command(bin, args...)
 	cmd.Stdin = strings.NewReader(stdin)
+	return runCmd(t, cmd)
+}
+
+// runCmd runs a prepared command and returns what it printed and its
+// exit status; only a failure to start it fails the test.
+func runCmd(t testing.TB, cmd *exec.Cmd) result {
+	t.Helper()
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()
@@ -49,7 +56,7 @@ func theirsStdin(t testing.TB, stdin string, args ...string) result {
 	if ee, ok := err.(*exec.ExitError); ok {
 		code = ee.ExitCode()
 	} else if err != nil {
-		t.Fatalf("bpftool %v: %v", args, err)
+		t.Fatalf("%v: %v", cmd.Args, err)
 	}
 	return result{out.String(), errb.String(), code}
 }

@@ -38,6 +38,13 @@ func NeedTool(t testing.TB, name string) string {
 	return p
 }
 
+// Missing stops a test whose input the README's test command installs:
+// a skip on a developer's machine, a failure in CI.
+func Missing(t testing.TB, why string) {
+	t.Helper()
+	skipOrFail(t, why)
+}
+
 func skipOrFail(t testing.TB, why string) {
 	t.Helper()
 	if os.Getenv("CI") == "true" {

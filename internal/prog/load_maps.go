@@ -1,0 +1,354 @@
+package prog
+
+import (
+	"os"
+	"sort"
+	"strings"
+	"syscall"
+
+	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/btf"
+	"golang.org/x/sys/unix"
+
+	"github.com/gobpftool/gobpftool/internal/compat"
+	"github.com/gobpftool/gobpftool/internal/kernel"
+)
+
+// setupReuse applies the `map` arguments as bpftool does: names resolved
+// to indexes in libbpf's map order, then each index used once.
+func (l *loader) setupReuse() error {
+	c, rs := l.c, l.la.replace
+	byIdx := func() { sort.SliceStable(rs, func(i, j int) bool { return rs[i].idx < rs[j].idx }) }
+	byIdx()
+	j := 0
+	for j < len(rs) && rs[j].name != "" {
+		for i, m := range l.obj.maps {
+			if m.name == rs[j].name {
+				rs[j].idx = i
+				break
+			}
+		}
+		if rs[j].idx == -1 {
+			return c.Errorf("unable to find map '%s'", rs[j].name)
+		}
+		j++
+	}
+	if j > 0 {
+		byIdx()
+	}
+	j = 0
+	for idx, m := range l.obj.maps {
+		if j < len(rs) && idx == rs[j].idx {
+			if err := reuseMap(m, rs[j].fd); err != nil {
+				return c.Errorf("unable to set up map reuse: %d", -int(errnoOf(err)))
+			}
+			j++
+			if j < len(rs) && rs[j].idx == idx {
+				return c.Errorf("replacement for map idx %d specified more than once", idx)
+			}
+		}
+	}
+	if j < len(rs) {
+		return c.Errorf("map idx '%d' not used", rs[j].idx)
+	}
+	return nil
+}
+
+// reuseMap is bpf_map__reuse_fd: the map takes the existing map's
+// definition and name, and will not be created.
+func reuseMap(m *loadMap, fd int) error {
+	mi, err := kernel.GetMapInfo(fd)
+	if err != nil {
+		return err
+	}
+	ms := m.spec.Copy()
+	ms.Type = ebpf.MapType(mi.Type)
+	ms.KeySize, ms.ValueSize, ms.MaxEntries, ms.Flags = mi.KeySize, mi.ValueSize, mi.MaxEntries, mi.Flags
+	m.spec = ms
+	m.name = reusedName(m.name, mi.Name)
+	m.reuse = fd
+	return nil
+}
+
+// createMap creates one map of the object, or adopts the reused one or
+// the one pinned by name (which it pins if it has to create it).
+func (l *loader) createMap(m *loadMap) (*ebpf.Map, error) {
+	if m.reuse >= 0 {
+		fd, err := unix.FcntlInt(uintptr(m.reuse), unix.F_DUPFD_CLOEXEC, 0)
+		if err != nil {
+			return nil, err
+		}
+		return ebpf.NewMapFromFD(fd)
+	}
+	if m.spec.Pinning == ebpf.PinByName {
+		// libbpf's pin_root_path: bpftool keeps the default.
+		m.pinPath = "/sys/fs/bpf/" + m.name
+		em, err := l.reusePinned(m)
+		if em != nil || err != nil {
+			return em, err
+		}
+	}
+	em, err := l.newMap(m)
+	if err != nil || m.pinPath == "" {
+		return em, err
+	}
+	err = l.pinFD(em.FD(), m.pinPath, func(errno syscall.Errno) {
+		l.warn("failed to pin map: %s\n", libbpfStrerror(int(errno)))
+	})
+	if err == nil {
+		m.autoPinned = true
+		return em, nil
+	}
+	em.Close()
+	if errnoOf(err) == syscall.EEXIST {
+		// Pinned by someone else meanwhile: libbpf tries to reuse it once.
+		if em, rerr := l.reusePinned(m); em != nil || rerr != nil {
+			return em, rerr
+		}
+	}
+	l.warn("map '%s': failed to auto-pin at '%s': %d\n", m.name, m.pinPath, -int(errnoOf(err)))
+	return nil, err
+}
+
+// reusePinned is bpf_object__reuse_map for a map pinned by name: the
+// pinned map if there is one and it matches the definition, nil if there
+// is none.
+func (l *loader) reusePinned(m *loadMap) (*ebpf.Map, error) {
+	fd, err := kernel.ObjGet(m.pinPath)
+	if err == syscall.ENOENT {
+		return nil, nil
+	}
+	if err != nil {
+		l.warn("couldn't retrieve pinned map '%s': %s\n", m.pinPath, libbpfStrerror(int(errnoOf(err))))
+		l.warn("map '%s': error reusing pinned map\n", m.name)
+		return nil, err
+	}
+	mi, err := kernel.GetMapInfo(fd)
+	ms := m.spec
+	if err != nil || mi.Type != uint32(ms.Type) || mi.KeySize != ms.KeySize ||
+		mi.ValueSize != ms.ValueSize || mi.MaxEntries != ms.MaxEntries || mi.Flags != ms.Flags {
+		kernel.Close(fd)
+		l.warn("couldn't reuse pinned map at '%s': parameter mismatch\n", m.pinPath)
+		l.warn("map '%s': error reusing pinned map\n", m.name)
+		return nil, syscall.EINVAL
+	}
+	em, err := ebpf.NewMapFromFD(fd)
+	if err != nil {
+		kernel.Close(fd)
+		return nil, err
+	}
+	m.name = reusedName(m.name, mi.Name)
+	return em, nil
+}
+
+// newMap creates one map of the object from its definition.
+func (l *loader) newMap(m *loadMap) (*ebpf.Map, error) {
+	ms := m.spec.Copy()
+	ms.Pinning = ebpf.PinNone
+	ms.Contents, m.slots = splitSlots(ms.Contents)
+	if m.data {
+		ms.Name = m.name
+		ms.Flags &^= bpfFMmapable
+		if compat.LoadMmapAllData || mmapable(m.spec) {
+			ms.Flags |= bpfFMmapable
+		}
+	}
+	if l.la.offloadIfidx != 0 && ms.Type != ebpf.PerfEventArray {
+		return l.createDeviceMap(m, ms)
+	}
+	opts := ebpf.MapOptions{}
+	em, err := ebpf.NewMapWithOptions(ms, opts)
+	if err != nil && (ms.Key != nil || ms.Value != nil) && !mapTypeWithoutBTF(ms.Type) {
+		// libbpf tries again without BTF, saying so.
+		errno := errnoOf(err)
+		l.warn("Error in bpf_create_map_xattr(%s):%s(%d). Retrying without BTF.\n", m.name, libbpfStrerror(-int(errno)), -int(errno))
+		ms.Key, ms.Value = nil, nil
+		em, err = ebpf.NewMapWithOptions(ms, opts)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if m.rodata {
+		if err := em.Freeze(); err != nil {
+			em.Close()
+			return nil, err
+		}
+	}
+	return em, nil
+}
+
+// splitSlots separates the values that name other objects, which cannot
+// be written before those objects are loaded.
+func splitSlots(kvs []ebpf.MapKV) (plain, slots []ebpf.MapKV) {
+	for _, kv := range kvs {
+		if _, ok := kv.Value.(string); ok {
+			slots = append(slots, kv)
+		} else {
+			plain = append(plain, kv)
+		}
+	}
+	return plain, slots
+}
+
+// fillSlots writes the initial values that name maps (once every map
+// exists) or programs (once every program is loaded), with libbpf's
+// message for a slot the kernel refuses.
+func (l *loader) fillSlots(progs bool) error {
+	for _, m := range l.obj.maps {
+		if len(m.slots) == 0 || (m.spec.Type == ebpf.ProgramArray) != progs {
+			continue
+		}
+		em := l.maps[m.key]
+		for _, kv := range m.slots {
+			name := kv.Value.(string)
+			var fd int
+			var val any
+			kind := "map"
+			if progs {
+				kind = "prog"
+				for i, p := range l.obj.progs {
+					if p.name == name {
+						val, fd = l.progs[i], l.progs[i].FD()
+					}
+				}
+			} else if inner := l.maps[name]; inner != nil {
+				val, fd = inner, inner.FD()
+			}
+			err := error(syscall.EBADF)
+			if val != nil {
+				err = em.Put(kv.Key, val)
+			}
+			if err != nil {
+				l.warn("map '%s': failed to initialize slot [%v] to %s '%s' fd=%d: %d\n",
+					m.name, kv.Key, kind, name, fd, -int(errnoOf(err)))
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// createDeviceMap creates a map bound to the `dev` device as libbpf does,
+// BTF first, then without; cilium/ebpf's MapSpec has no ifindex.
+func (l *loader) createDeviceMap(m *loadMap, ms *ebpf.MapSpec) (*ebpf.Map, error) {
+	attr := kernel.MapCreateAttr{
+		MapType: uint32(ms.Type), KeySize: ms.KeySize, ValueSize: ms.ValueSize,
+		MaxEntries: ms.MaxEntries, MapFlags: ms.Flags, MapIfindex: l.la.offloadIfidx,
+		MapExtra: ms.MapExtra,
+	}
+	copy(attr.MapName[:15], m.name)
+	fd, err := -1, error(syscall.EINVAL)
+	if (ms.Key != nil || ms.Value != nil) && !mapTypeWithoutBTF(ms.Type) {
+		fd, err = createWithBTF(attr, ms)
+		if err != nil {
+			errno := errnoOf(err)
+			l.warn("Error in bpf_create_map_xattr(%s):%s(%d). Retrying without BTF.\n", m.name, libbpfStrerror(-int(errno)), -int(errno))
+		}
+	}
+	if fd < 0 {
+		if fd, err = kernel.MapCreate(&attr); err != nil {
+			return nil, err
+		}
+	}
+	em, err := ebpf.NewMapFromFD(fd)
+	if err != nil {
+		kernel.Close(fd)
+		return nil, err
+	}
+	for _, kv := range ms.Contents {
+		if err := em.Put(kv.Key, kv.Value); err != nil {
+			em.Close()
+			return nil, err
+		}
+	}
+	return em, nil
+}
+
+// createWithBTF creates the map with its key and value types in a BTF
+// object of their own.
+func createWithBTF(attr kernel.MapCreateAttr, ms *ebpf.MapSpec) (int, error) {
+	b, err := btf.NewBuilder(nil, nil)
+	if err != nil {
+		return -1, err
+	}
+	var key, value btf.TypeID
+	if ms.Key != nil {
+		if key, err = b.Add(ms.Key); err != nil {
+			return -1, err
+		}
+	}
+	if ms.Value != nil {
+		if value, err = b.Add(ms.Value); err != nil {
+			return -1, err
+		}
+	}
+	raw, err := b.Marshal(nil, btf.KernelMarshalOptions())
+	if err != nil {
+		return -1, err
+	}
+	h, err := btf.NewHandleFromRawBTF(raw)
+	if err != nil {
+		return -1, err
+	}
+	defer h.Close()
+	attr.BTFFD, attr.BTFKeyTypeID, attr.BTFValueTypeID = uint32(h.FD()), uint32(key), uint32(value)
+	return kernel.MapCreate(&attr)
+}
+
+// mapTypeWithoutBTF are the map types libbpf creates without BTF.
+func mapTypeWithoutBTF(t ebpf.MapType) bool {
+	switch t {
+	case ebpf.PerfEventArray, ebpf.CGroupArray, ebpf.StackTrace, ebpf.ArrayOfMaps,
+		ebpf.HashOfMaps, ebpf.DevMap, ebpf.DevMapHash, ebpf.CPUMap, ebpf.XSKMap,
+		ebpf.SockMap, ebpf.SockHash, ebpf.Queue, ebpf.Stack:
+		return true
+	}
+	return false
+}
+
+// pinMaps is bpf_object__pin_maps: DIR/NAME for each map, with every dot
+// of the path made an underscore, all undone on the first failure.
+func (l *loader) pinMaps(dir string) error {
+	var pinned []string
+	for _, m := range l.obj.maps {
+		path := strings.ReplaceAll(dir+"/"+m.name, ".", "_")
+		var err error
+		switch {
+		case len(dir)+1+len(m.name) >= unix.PathMax:
+			err = syscall.ENAMETOOLONG
+		case m.pinPath != "" && m.pinPath != path:
+			l.warn("map '%s' already has pin path '%s' different from '%s'\n", m.name, m.pinPath, path)
+			err = syscall.EINVAL
+		case m.pinPath != "":
+			// Pinned there by name already.
+		default:
+			err = l.pinFD(l.maps[m.key].FD(), path, func(errno syscall.Errno) {
+				l.warn("failed to pin map: %s\n", libbpfStrerror(int(errno)))
+			})
+		}
+		if err != nil {
+			// libbpf unpins every map before this one that has a pin
+			// path, those pinned by name included.
+			for _, p := range pinned {
+				os.Remove(p)
+			}
+			return err
+		}
+		if m.pinPath != "" {
+			pinned = append(pinned, m.pinPath)
+		} else {
+			pinned = append(pinned, path)
+		}
+	}
+	return nil
+}
+
+// reusedName is the name bpf_map__reuse_fd gives a map that adopts an
+// existing one: the kernel's name, unless that is just the map's own
+// name cut at 15 bytes.
+func reusedName(own, kernelName string) string {
+	if len(kernelName) == 15 && strings.HasPrefix(own, kernelName) {
+		return own
+	}
+	return kernelName
+}

@@ -1,0 +1,195 @@
+package prog
+
+import (
+	"bufio"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/gobpftool/gobpftool/internal/cli"
+	"github.com/gobpftool/gobpftool/internal/compat"
+	"github.com/gobpftool/gobpftool/internal/kernel"
+)
+
+// tracelogMountPoint is where bpftool mounts tracefs when it finds none.
+const tracelogMountPoint = "/sys/kernel/tracing"
+
+// errTracelogStopped ends the process with status 0 when a signal stops
+// the stream: bpftool calls exit(0) from its signal handler, so a batch
+// stops there too, without its "processed" line.
+var errTracelogStopped error = &cli.Failure{Code: 0}
+
+// tracelog is `prog tracelog` (trace_pipe) and newer bpftool's
+// `prog tracelog {stdout|stderr} PROG` (a program's BPF stream).
+func tracelog(c *cli.Context, args []string) error {
+	if len(args) > 0 {
+		if cli.IsPrefix(args[0], "stdout") || cli.IsPrefix(args[0], "stderr") {
+			return tracelogStream(c, args)
+		}
+		if !compat.TracelogIgnoresArgs {
+			return c.Usage()
+		}
+	}
+	return tracelogPipe(c)
+}
+
+// tracelogPipe streams trace_pipe until SIGINT, SIGTERM or SIGHUP; in
+// JSON mode each line is a string of one array that the signal closes.
+func tracelogPipe(c *cli.Context) error {
+	if c.JSON {
+		c.JW.StartArray()
+	}
+	fail := func() error {
+		// bpftool leaves its array open here and then trips its own
+		// JSON writer's depth assertion (SIGABRT); we close it.
+		if c.JSON {
+			c.JW.EndArray()
+		}
+		return cli.ErrFailed
+	}
+	pipe, ok := tracefsPipe(c)
+	if !ok {
+		return fail()
+	}
+	// A plain blocking read in a goroutine, as bpftool's getline blocks,
+	// rather than Go's poller on a tracefs file; the signal is awaited
+	// beside it.
+	fd, err := unix.Open(pipe, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		c.Errorf("could not open trace pipe: %s", errnoText(err))
+		return fail()
+	}
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGHUP, syscall.SIGINT, syscall.SIGTERM)
+	defer signal.Stop(sig)
+
+	type chunk struct {
+		line string
+		err  error
+	}
+	lines := make(chan chunk)
+	go func() {
+		// The fd is never closed under this reader: after a signal the
+		// process ends, and closing it here could let a later read hit
+		// a reused fd number.
+		buf := bufio.NewReader(fdReader(fd))
+		for {
+			line, err := buf.ReadString('\n')
+			if line != "" {
+				lines <- chunk{line: line}
+			}
+			if err != nil {
+				lines <- chunk{err: err}
+				return
+			}
+		}
+	}()
+	for {
+		select {
+		case ch := <-lines:
+			if ch.err != nil {
+				text := "Success" // errno is left untouched at end of file
+				if ch.err != io.EOF {
+					text = errnoText(ch.err)
+				}
+				c.Errorf("failed to read content from trace pipe: %s", text)
+				unix.Close(fd) // its reader has returned
+				return fail()
+			}
+			if c.JSON {
+				c.JW.String(ch.line)
+			} else {
+				c.Out.WriteString(ch.line)
+			}
+			c.Out.Flush()
+		case <-sig:
+			if c.JSON {
+				c.JW.EndArray()
+			}
+			return errTracelogStopped
+		}
+	}
+}
+
+// tracefsPipe is bpftool's get_tracefs_pipe: find tracefs, or mount it
+// at /sys/kernel/tracing unless -n (then fail with no message).
+func tracefsPipe(c *cli.Context) (string, bool) {
+	mnt, ok := kernel.KnownTracefs()
+	if !ok {
+		// bpftool checks the /proc/mounts entry with its test inverted:
+		// it takes an entry that is not a tracefs mount point (a path
+		// with escapes) and passes over one that is, then mounts its
+		// own. Kept, for the same messages and the same mounts.
+		if m, found := kernel.TracefsInMounts(); found && !kernel.IsTracefs(m) {
+			mnt, ok = m, true
+		}
+	}
+	if !ok {
+		if c.NoMount {
+			return "", false
+		}
+		c.Infof("could not find tracefs, attempting to mount it now")
+		mnt = tracelogMountPoint
+		if step, err := kernel.MountFS(mnt, "tracefs"); err != nil {
+			c.Errorf("can't mount tracefs: %s%s", step, errnoText(err))
+			return "", false
+		}
+	}
+	return mnt + "/trace_pipe", true
+}
+
+// tracelogStream is newer bpftool's `tracelog {stdout|stderr} PROG`: it
+// drains the program's BPF stream to our stdout or stderr.
+func tracelogStream(c *cli.Context, args []string) error {
+	stream, out := uint32(kernel.StreamStdout), io.Writer(c.Out)
+	if !cli.IsPrefix(args[0], "stdout") {
+		stream, out = kernel.StreamStderr, c.Err
+	}
+	kw := args[0]
+	args = args[1:]
+	if err := cli.ReqArgs(c, kw, args, 2); err != nil {
+		return err
+	}
+	fd, _, err := parseProg(c, args)
+	if err != nil {
+		return err
+	}
+	defer kernel.Close(fd)
+	c.Out.Flush()
+	buf := make([]byte, 512)
+	for {
+		n, err := kernel.ProgStreamRead(fd, stream, buf)
+		if err != nil {
+			c.Out.Flush()
+			// Newer bpftool fails here without a word; say why, since
+			// kernels before 6.17 have no BPF streams at all.
+			return c.Errorf("can't read BPF stream of the program: %s", errnoText(err))
+		}
+		if n == 0 {
+			return nil
+		}
+		out.Write(buf[:n])
+	}
+}
+
+// fdReader reads a raw blocking fd, outside Go's poller.
+type fdReader int
+
+func (fd fdReader) Read(p []byte) (int, error) {
+	for {
+		n, err := unix.Read(int(fd), p)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return 0, err
+		}
+		if n == 0 {
+			return 0, io.EOF
+		}
+		return n, nil
+	}
+}

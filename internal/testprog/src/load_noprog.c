@@ -1,0 +1,14 @@
+// An object with a map and global data but no program, for `prog load`.
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} lonely SEC(".maps");
+
+int counter = 3;
+
+char LICENSE[] SEC("license") = "GPL";
