@@ -286,36 +286,23 @@ type btfInfo struct {
 
 // BTFRaw returns the raw BTF blob (header, types, strings) of BTF id.
 func BTFRaw(id uint32) ([]byte, error) {
-	raw, _, err := btfRawNamed(id)
-	return raw, err
-}
-
-// btfRawNamed is BTFRaw that also tells the object's name ("vmlinux" for
-// the kernel's own BTF).
-func btfRawNamed(id uint32) ([]byte, string, error) {
 	fd, err := BTFFDByID(id)
 	if err != nil {
-		return nil, "", err
+		return nil, err
 	}
 	defer Close(fd)
 	var bi btfInfo
 	if err := objInfo(fd, unsafe.Pointer(&bi), uint32(unsafe.Sizeof(bi))); err != nil {
-		return nil, "", err
+		return nil, err
 	}
 	buf := make([]byte, bi.BTFSize)
-	var name [64]byte
-	bi = btfInfo{BTF: ptr(buf), BTFSize: uint32(len(buf)), Name: uint64(uintptr(unsafe.Pointer(&name[0]))), NameLen: uint32(len(name))}
+	bi = btfInfo{BTF: ptr(buf), BTFSize: uint32(len(buf))}
 	err = objInfo(fd, unsafe.Pointer(&bi), uint32(unsafe.Sizeof(bi)))
 	runtime.KeepAlive(buf)
-	runtime.KeepAlive(&name)
 	if err != nil {
-		return nil, "", err
+		return nil, err
 	}
-	n := 0
-	for n < len(name) && name[n] != 0 {
-		n++
-	}
-	return buf[:min(int(bi.BTFSize), len(buf))], string(name[:n]), nil
+	return buf[:min(int(bi.BTFSize), len(buf))], nil
 }
 
 // GetProgInfoLite returns only a program's id, with one info call and no

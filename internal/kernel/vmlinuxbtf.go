@@ -1,16 +1,18 @@
 package kernel
 
 import (
+	"bufio"
 	"encoding/binary"
 	"errors"
+	"io"
 	"os"
 )
 
 // vmlinuxFacts are the few facts of the running kernel's BTF that the pid
-// iterator needs: its attach target and five member offsets. Finding them
-// with a full BTF parse (cilium/ebpf's LoadKernelSpec) takes longer than
-// the whole listing it serves, so this walks the raw type section once and
-// remembers only what it is asked for.
+// iterator needs: its attach target and five member offsets. A full BTF
+// parse (cilium/ebpf's LoadKernelSpec) takes longer than the listing it
+// serves and holds megabytes, so this streams the raw BTF once, keeping only
+// the handful of strings and structs it is asked for.
 type vmlinuxFacts struct {
 	iterFuncID           uint32 // FUNC bpf_iter_task_file
 	fileFOp, filePrivate uint32 // struct file
@@ -28,40 +30,12 @@ const (
 )
 
 func readVmlinuxFacts() (*vmlinuxFacts, error) {
-	raw, err := vmlinuxBTF()
+	f, err := os.Open("/sys/kernel/btf/vmlinux")
 	if err != nil {
 		return nil, err
 	}
-	return parseVmlinuxFacts(raw)
-}
-
-// vmlinuxBTF returns the kernel's BTF. BTF object 1 is the kernel's own on
-// every kernel we know, and one info call copies it; sysfs serves it a
-// page per read() (1,300 calls), which is the fallback.
-func vmlinuxBTF() ([]byte, error) {
-	if raw, name, err := btfRawNamed(1); err == nil && name == "vmlinux" {
-		return raw, nil
-	}
-	return os.ReadFile("/sys/kernel/btf/vmlinux")
-}
-
-type btfWalk struct {
-	types   []byte
-	strs    []byte
-	offsets []uint32 // start of each type in types, by id (id 0 unused)
-}
-
-func (w *btfWalk) name(off uint32) []byte {
-	if int(off) >= len(w.strs) {
-		return nil
-	}
-	s := w.strs[off:]
-	for i, c := range s {
-		if c == 0 {
-			return s[:i]
-		}
-	}
-	return nil
+	defer f.Close()
+	return parseVmlinuxFacts(f)
 }
 
 // trailer is the size of the data after a type's 12-byte header.
@@ -81,123 +55,155 @@ func trailer(kind, vlen uint32) (uint32, bool) {
 	return 0, false
 }
 
-func parseVmlinuxFacts(raw []byte) (*vmlinuxFacts, error) {
+// The names looked up, as strings of the BTF string section.
+var factNames = []string{"bpf_iter_task_file", "file", "task_struct", "bpf_prog", "bpf_prog_aux",
+	"f_op", "private_data", "tgid", "aux", "id"}
+
+// maxFactName is the length of the longest of factNames.
+const maxFactName = len("bpf_iter_task_file")
+
+type btfMember struct{ nameOff, typeID, off uint32 }
+
+func parseVmlinuxFacts(r io.ReaderAt) (*vmlinuxFacts, error) {
 	le := binary.LittleEndian
-	if len(raw) < 24 || le.Uint16(raw) != 0xeb9f {
+	var hdr [24]byte
+	if _, err := r.ReadAt(hdr[:], 0); err != nil || le.Uint16(hdr[:]) != 0xeb9f {
 		return nil, errNoBTF
 	}
-	hdrLen := le.Uint32(raw[4:])
-	typeOff, typeLen := le.Uint32(raw[8:]), le.Uint32(raw[12:])
-	strOff, strLen := le.Uint32(raw[16:]), le.Uint32(raw[20:])
-	tStart, sStart := uint64(hdrLen)+uint64(typeOff), uint64(hdrLen)+uint64(strOff)
-	if tStart+uint64(typeLen) > uint64(len(raw)) || sStart+uint64(strLen) > uint64(len(raw)) {
-		return nil, errNoBTF
-	}
-	w := &btfWalk{types: raw[tStart : tStart+uint64(typeLen)], strs: raw[sStart : sStart+uint64(strLen)]}
-	w.offsets = append(w.offsets, 0)
-	want := map[string]uint32{"file": 0, "task_struct": 0, "bpf_prog": 0, "bpf_prog_aux": 0}
-	var f vmlinuxFacts
-	found := func() bool {
-		if f.iterFuncID == 0 {
-			return false
-		}
-		for _, id := range want {
-			if id == 0 {
-				return false
-			}
-		}
-		return true
-	}
-	// The walk stops once every name is found: member lookups usually need
-	// no later type, and resolve() below walks on when one does.
-	off := uint32(0)
-	walk := func(all bool) error {
-		for off+12 <= uint32(len(w.types)) {
-			if !all && found() {
-				return nil
-			}
-			info := le.Uint32(w.types[off+4:])
-			kind, vlen := (info>>24)&0x1f, info&0xffff
-			size, ok := trailer(kind, vlen)
-			if !ok {
-				return errNoBTF
-			}
-			id := uint32(len(w.offsets))
-			w.offsets = append(w.offsets, off)
-			switch kind {
-			case kindFunc:
-				if f.iterFuncID == 0 && string(w.name(le.Uint32(w.types[off:]))) == "bpf_iter_task_file" {
-					f.iterFuncID = id
-				}
-			case kindStruct:
-				if vlen > 0 {
-					n := string(w.name(le.Uint32(w.types[off:])))
-					if v, ok := want[n]; ok && v == 0 {
-						want[n] = id
-					}
-				}
-			}
-			off += 12 + size
-		}
-		return nil
-	}
-	if err := walk(false); err != nil {
+	hdrLen := int64(le.Uint32(hdr[4:]))
+	typeOff, typeLen := int64(le.Uint32(hdr[8:])), int64(le.Uint32(hdr[12:]))
+	strOff, strLen := int64(le.Uint32(hdr[16:])), int64(le.Uint32(hdr[20:]))
+
+	offs, err := findStrings(io.NewSectionReader(r, hdrLen+strOff, strLen))
+	if err != nil {
 		return nil, err
 	}
-	resolve := func() bool {
-		var ok [5]bool
-		f.fileFOp, ok[0] = w.member(want["file"], "f_op")
-		f.filePrivate, ok[1] = w.member(want["file"], "private_data")
-		f.taskTgid, ok[2] = w.member(want["task_struct"], "tgid")
-		f.progAux, ok[3] = w.member(want["bpf_prog"], "aux")
-		f.auxID, ok[4] = w.member(want["bpf_prog_aux"], "id")
-		return ok == [5]bool{true, true, true, true, true} && f.iterFuncID != 0
-	}
-	if !resolve() {
-		if err := walk(true); err != nil {
-			return nil, err
+	structOf := map[uint32]string{offs["file"]: "file", offs["task_struct"]: "task_struct",
+		offs["bpf_prog"]: "bpf_prog", offs["bpf_prog_aux"]: "bpf_prog_aux"}
+	structs := map[string]uint32{}
+	// Members of the wanted structs and of every anonymous struct or
+	// union, which a wanted member may sit in.
+	members := map[uint32][]btfMember{}
+
+	br := bufio.NewReaderSize(io.NewSectionReader(r, hdrLen+typeOff, typeLen), 64<<10)
+	var f vmlinuxFacts
+	var th [12]byte
+	var mb []byte
+	for id := uint32(1); ; id++ {
+		if _, err := io.ReadFull(br, th[:]); err != nil {
+			break
 		}
-		if !resolve() {
+		nameOff, info := le.Uint32(th[:]), le.Uint32(th[4:])
+		kind, vlen := (info>>24)&0x1f, info&0xffff
+		size, ok := trailer(kind, vlen)
+		if !ok {
 			return nil, errNoBTF
 		}
+		switch {
+		case kind == kindFunc && nameOff == offs["bpf_iter_task_file"] && f.iterFuncID == 0:
+			f.iterFuncID = id
+		case (kind == kindStruct || kind == kindUnion) && vlen > 0:
+			name, wanted := structOf[nameOff]
+			if nameOff != 0 && (!wanted || kind != kindStruct || structs[name] != 0) {
+				break
+			}
+			if cap(mb) < int(size) {
+				mb = make([]byte, size)
+			}
+			mb = mb[:size]
+			if _, err := io.ReadFull(br, mb); err != nil {
+				return nil, errNoBTF
+			}
+			size = 0
+			kflag := info>>31 != 0
+			ms := make([]btfMember, vlen)
+			for i := range ms {
+				m := mb[12*i:]
+				bits := le.Uint32(m[8:])
+				if kflag {
+					bits &= 0xffffff
+				}
+				ms[i] = btfMember{le.Uint32(m), le.Uint32(m[4:]), bits / 8}
+			}
+			members[id] = ms
+			if nameOff != 0 {
+				structs[name] = id
+			}
+		}
+		if size > 0 {
+			if _, err := br.Discard(int(size)); err != nil {
+				return nil, errNoBTF
+			}
+		}
+		if f.iterFuncID != 0 && len(structs) == 4 && f.resolve(structs, members, offs) {
+			return &f, nil
+		}
 	}
-	return &f, nil
+	if f.iterFuncID != 0 && len(structs) == 4 && f.resolve(structs, members, offs) {
+		return &f, nil
+	}
+	return nil, errNoBTF
 }
 
-// member finds a named member's byte offset in struct or union id,
-// looking through anonymous struct and union members.
-func (w *btfWalk) member(id uint32, name string) (uint32, bool) {
-	return w.memberDepth(id, name, 0)
+// findStrings streams the string section for the offsets of factNames.
+func findStrings(r io.Reader) (map[string]uint32, error) {
+	want := map[string]bool{}
+	for _, n := range factNames {
+		want[n] = true
+	}
+	offs := map[string]uint32{}
+	br := bufio.NewReaderSize(r, 64<<10)
+	var off uint32
+	for len(offs) < len(factNames) {
+		s, err := br.ReadSlice(0)
+		if err == bufio.ErrBufferFull {
+			// A string longer than the buffer is none of ours.
+			off += uint32(len(s))
+			for err == bufio.ErrBufferFull {
+				s, err = br.ReadSlice(0)
+				off += uint32(len(s))
+			}
+			continue
+		}
+		if err != nil {
+			return nil, errNoBTF
+		}
+		// Most of the 100,000 strings are longer than any we want.
+		if b := s[:len(s)-1]; len(b) <= maxFactName && want[string(b)] {
+			if _, dup := offs[string(b)]; !dup {
+				offs[string(b)] = off
+			}
+		}
+		off += uint32(len(s))
+	}
+	return offs, nil
 }
 
-func (w *btfWalk) memberDepth(id uint32, name string, depth int) (uint32, bool) {
-	le := binary.LittleEndian
-	if id == 0 || int(id) >= len(w.offsets) || depth > 8 {
+// resolve fills the member offsets once every struct is known; false when
+// a member sits in an anonymous type not read yet.
+func (f *vmlinuxFacts) resolve(structs map[string]uint32, members map[uint32][]btfMember, offs map[string]uint32) bool {
+	var ok [5]bool
+	f.fileFOp, ok[0] = member(members, structs["file"], offs["f_op"], 0)
+	f.filePrivate, ok[1] = member(members, structs["file"], offs["private_data"], 0)
+	f.taskTgid, ok[2] = member(members, structs["task_struct"], offs["tgid"], 0)
+	f.progAux, ok[3] = member(members, structs["bpf_prog"], offs["aux"], 0)
+	f.auxID, ok[4] = member(members, structs["bpf_prog_aux"], offs["id"], 0)
+	return ok == [5]bool{true, true, true, true, true}
+}
+
+// member finds a named member's byte offset in struct or union id, looking
+// through anonymous struct and union members.
+func member(members map[uint32][]btfMember, id, nameOff uint32, depth int) (uint32, bool) {
+	if depth > 8 {
 		return 0, false
 	}
-	off := w.offsets[id]
-	info := le.Uint32(w.types[off+4:])
-	kind, vlen, kflag := (info>>24)&0x1f, info&0xffff, info>>31
-	if kind != kindStruct && kind != kindUnion {
-		return 0, false
-	}
-	for i := uint32(0); i < vlen; i++ {
-		m := off + 12 + 12*i
-		if int(m+12) > len(w.types) {
-			return 0, false
+	for _, m := range members[id] {
+		if m.nameOff == nameOff {
+			return m.off, true
 		}
-		mname := w.name(le.Uint32(w.types[m:]))
-		mtype := le.Uint32(w.types[m+4:])
-		bits := le.Uint32(w.types[m+8:])
-		if kflag != 0 {
-			bits &= 0xffffff
-		}
-		if string(mname) == name {
-			return bits / 8, true
-		}
-		if len(mname) == 0 {
-			if o, ok := w.memberDepth(mtype, name, depth+1); ok {
-				return bits/8 + o, true
+		if m.nameOff == 0 {
+			if o, ok := member(members, m.typeID, nameOff, depth+1); ok {
+				return m.off + o, true
 			}
 		}
 	}
