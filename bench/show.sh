@@ -19,7 +19,7 @@ until grep -q ready /tmp/loadprogs.out 2>/dev/null; do sleep 0.2; done
 trap 'exec 3>&-; wait; rm -rf "$pin" "$fifo"' EXIT
 
 G=/tmp/gobpftool-bench B=bpftool
-hyperfine -N --warmup 3 --runs 30 --export-markdown /tmp/bench-show.md \
+hyperfine -N --warmup 5 --runs 60 --export-json /tmp/bench-show.json --export-markdown /tmp/bench-show.md \
 	-n "bpftool prog show" "$B prog show" \
 	-n "gobpftool prog show" "$G prog show" \
 	-n "bpftool -j prog show" "$B -j prog show" \
@@ -27,6 +27,7 @@ hyperfine -N --warmup 3 --runs 30 --export-markdown /tmp/bench-show.md \
 	-n "bpftool -f prog show" "$B -f prog show" \
 	-n "gobpftool -f prog show" "$G -f prog show"
 cat /tmp/bench-show.md
+bench/medians.py /tmp/bench-show.json
 echo
 echo "peak RSS (KiB), median of 5:"
 for cmd in "$B prog show" "$G prog show" "$B -j prog show" "$G -j prog show" "$B -f prog show" "$G -f prog show"; do
