@@ -16,7 +16,7 @@ fifo=$(mktemp -u); mkfifo "$fifo"
 exec 3>"$fifo"
 until grep -q ready /tmp/loadprogs.out 2>/dev/null; do sleep 0.2; done
 trap 'exec 3>&-; wait; rm -f "$fifo"' EXIT
-id=$(bpftool prog show name bench_big | head -1 | cut -d: -f1)
+id=$(bpftool prog show name bench_big | awk -F: 'NR==1 {print $1}')
 G=/tmp/gobpftool-bench
 cmp <(bpftool prog dump xlated id "$id") <($G prog dump xlated id "$id") && echo "outputs identical"
 hyperfine -N --warmup 2 --runs 20 --export-json /tmp/bench-dump.json --export-markdown /tmp/bench-dump.md \
