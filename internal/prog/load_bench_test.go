@@ -9,7 +9,7 @@ import (
 )
 
 // BenchmarkLoadallMany loads the fifty programs of load_many.c and pins
-// them, as `gobpftool prog loadall` does (docs/perf-load.md compares the
+// them, as `gobpftool prog loadall` does (docs/PERFORMANCE.md compares the
 // binaries with hyperfine).
 func BenchmarkLoadallMany(b *testing.B) {
 	testprog.Privileged(b)

@@ -851,7 +851,7 @@ func TestProfileJSON(t *testing.T) {
 // BenchmarkProfileOverhead measures what profiling costs the target: the
 // kernel's own time per test run of it (BPF_PROG_TEST_RUN's duration),
 // without a profile and inside a profile's window. The figures and the
-// command are in docs/perf-profile.md.
+// command are in docs/PERFORMANCE.md.
 func BenchmarkProfileOverhead(b *testing.B) {
 	p, id := profTarget(b)
 	const repeat = 10000
