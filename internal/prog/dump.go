@@ -114,6 +114,60 @@ func dump(c *cli.Context, args []string) error {
 	return err
 }
 
+// callSymbols names what a program's calls point at. Helper calls are
+// named by asking the kernel for the address of every helper's function
+// (a few milliseconds) when each call lands on exactly one of them; other
+// calls, and bpf-to-bpf calls whose symbols sit at the end of kallsyms,
+// read /proc/kallsyms as far as needed. A program without calls needs
+// neither.
+func callSymbols(abs []uint64, rel []int64) *xlated.Kallsyms {
+	if len(abs) == 0 && len(rel) == 0 {
+		return nil
+	}
+	if len(abs) == 0 {
+		if k := helperSymbols(rel); k != nil {
+			return k
+		}
+	}
+	return readKallsyms(abs, rel)
+}
+
+// helperSymbols resolves helper calls by name lookup, or returns nil when
+// any call is not to a helper, or two helpers share an address (then which
+// name bpftool prints depends on its whole kallsyms table).
+func helperSymbols(rel []int64) *xlated.Kallsyms {
+	names := append([]string{xlated.CallBaseSymbol}, xlated.HelperNames()...)
+	addrs, err := kernel.LookupKernelNames(names)
+	if err != nil {
+		return nil
+	}
+	base, ok := addrs[xlated.CallBaseSymbol]
+	if !ok {
+		return nil
+	}
+	byAddr := make(map[uint64]string, len(addrs))
+	for _, n := range names[1:] {
+		a, ok := addrs[n]
+		if !ok {
+			continue
+		}
+		if _, dup := byAddr[a]; dup {
+			return nil
+		}
+		byAddr[a] = n
+	}
+	found := map[uint64]string{base: xlated.CallBaseSymbol}
+	for _, r := range rel {
+		a := base + uint64(r)
+		n, ok := byAddr[a]
+		if !ok {
+			return nil
+		}
+		found[a] = n
+	}
+	return xlated.NewKallsyms(base, found)
+}
+
 // readKallsyms reads as much of the kernel's symbol table as naming the
 // given addresses needs, or nil when it cannot be read (bpftool then
 // prints calls without names).
@@ -175,9 +229,9 @@ func dumpOne(c *cli.Context, pi *kernel.ProgInfo, o dumpOpts) error {
 		}
 	case o.visual:
 		// bpftool draws the graph without the program's jited_ksyms.
-		syms = readKallsyms(xlated.CallTargets(xlated.DecodeAll(image), nil))
+		syms = callSymbols(xlated.CallTargets(xlated.DecodeAll(image), nil))
 	default:
-		syms = readKallsyms(xlated.CallTargets(xlated.DecodeAll(image), pi.JitedKsyms))
+		syms = callSymbols(xlated.CallTargets(xlated.DecodeAll(image), pi.JitedKsyms))
 	}
 	switch {
 	case o.jited:

@@ -18,6 +18,10 @@ import (
 func TestDumpXlatedMatchesBpftool(t *testing.T) {
 	testprog.Privileged(t)
 	coll := testprog.Load(t, "show")
+	helpers := testprog.Load(t, "dump_helpers")
+	for name, p := range helpers.Programs {
+		coll.Programs[name] = p
+	}
 	for name, p := range coll.Programs {
 		id := fmt.Sprint(testprog.ProgID(t, p))
 		for _, tail := range [][]string{nil, {"opcodes"}, {"linum"}, {"visual"}, {"op"}, {"l"}} {

@@ -226,3 +226,9 @@ func HelperName(id int32) string {
 	}
 	return helperNames[id]
 }
+
+// HelperNames lists the kernel function names of the helpers (ids 1 up),
+// which are also their symbols in kallsyms for most helpers.
+func HelperNames() []string {
+	return append([]string(nil), helperNames[1:]...)
+}

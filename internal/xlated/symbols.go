@@ -17,6 +17,10 @@ type Symbols interface {
 	CallBase() uint64
 }
 
+// CallBaseSymbol is the symbol helper and kfunc call immediates are
+// relative to.
+const CallBaseSymbol = "__bpf_call_base"
+
 type kernelSym struct {
 	addr uint64
 	name string
@@ -49,7 +53,7 @@ func ParseKallsyms(r io.Reader) (*Kallsyms, error) {
 		if !ok {
 			continue
 		}
-		if name == "__bpf_call_base" {
+		if name == CallBaseSymbol {
 			k.callBase = addr
 			if addr == 0 {
 				// The addresses are hidden: bpftool throws the
@@ -155,4 +159,15 @@ func (k *Kallsyms) Len() int {
 		return 0
 	}
 	return len(k.syms)
+}
+
+// NewKallsyms makes a table from symbols found some other way than
+// reading /proc/kallsyms (the kernel's own lookup by name).
+func NewKallsyms(callBase uint64, names map[uint64]string) *Kallsyms {
+	k := &Kallsyms{callBase: callBase}
+	for a, n := range names {
+		k.syms = append(k.syms, kernelSym{a, n})
+	}
+	sortSyms(k.syms)
+	return k
 }

@@ -58,7 +58,7 @@ func ReadKallsymsFor(r io.Reader, abs []uint64, rel []int64) (*Kallsyms, error) 
 					break
 				}
 				lastAddr = addr
-				if name == "__bpf_call_base" && !baseKnown {
+				if name == CallBaseSymbol && !baseKnown {
 					baseKnown = true
 					k.callBase = addr
 					if addr == 0 {
