@@ -73,6 +73,12 @@ func dump(c *cli.Context, args []string) error {
 		return c.Usage()
 	}
 
+	var helpers *helperLookup
+	if !o.jited && o.file == "" {
+		// Most dumps name helper calls; ask the kernel while the
+		// program's image is fetched and decoded.
+		helpers = startHelperLookup()
+	}
 	several := len(fds) > 1
 	if c.JSON && several {
 		c.JW.StartArray()
@@ -98,7 +104,7 @@ func dump(c *cli.Context, args []string) error {
 				writeHeaderPlain(c.Out, v)
 			}
 		}
-		err = dumpOne(c, pi, o)
+		err = dumpOne(c, pi, o, helpers)
 		if c.JSON && several {
 			c.JW.EndObject()
 		} else if several && i != len(fds)-1 {
@@ -120,25 +126,47 @@ func dump(c *cli.Context, args []string) error {
 // calls, and bpf-to-bpf calls whose symbols sit at the end of kallsyms,
 // read /proc/kallsyms as far as needed. A program without calls needs
 // neither.
-func callSymbols(abs []uint64, rel []int64) *xlated.Kallsyms {
+func callSymbols(abs []uint64, rel []int64, helpers *helperLookup) *xlated.Kallsyms {
 	if len(abs) == 0 && len(rel) == 0 {
 		return nil
 	}
-	if len(abs) == 0 {
-		if k := helperSymbols(rel); k != nil {
+	if len(abs) == 0 && helpers != nil {
+		if k := helperSymbols(rel, helpers.wait()); k != nil {
 			return k
 		}
 	}
 	return readKallsyms(abs, rel)
 }
 
+// helperLookup is the kernel's answer for the helpers' addresses, asked
+// for on another goroutine.
+type helperLookup struct {
+	done  chan struct{}
+	names []string
+	addrs map[string]uint64
+}
+
+func startHelperLookup() *helperLookup {
+	h := &helperLookup{done: make(chan struct{}),
+		names: append([]string{xlated.CallBaseSymbol}, xlated.HelperNames()...)}
+	go func() {
+		defer close(h.done)
+		h.addrs, _ = kernel.LookupKernelNames(h.names)
+	}()
+	return h
+}
+
+func (h *helperLookup) wait() *helperLookup {
+	<-h.done
+	return h
+}
+
 // helperSymbols resolves helper calls by name lookup, or returns nil when
 // any call is not to a helper, or two helpers share an address (then which
 // name bpftool prints depends on its whole kallsyms table).
-func helperSymbols(rel []int64) *xlated.Kallsyms {
-	names := append([]string{xlated.CallBaseSymbol}, xlated.HelperNames()...)
-	addrs, err := kernel.LookupKernelNames(names)
-	if err != nil {
+func helperSymbols(rel []int64, h *helperLookup) *xlated.Kallsyms {
+	names, addrs := h.names, h.addrs
+	if addrs == nil {
 		return nil
 	}
 	base, ok := addrs[xlated.CallBaseSymbol]
@@ -185,7 +213,7 @@ func readKallsyms(abs []uint64, rel []int64) *xlated.Kallsyms {
 }
 
 // dumpOne is bpftool's prog_dump for one program.
-func dumpOne(c *cli.Context, pi *kernel.ProgInfo, o dumpOpts) error {
+func dumpOne(c *cli.Context, pi *kernel.ProgInfo, o dumpOpts, helpers *helperLookup) error {
 	image := pi.Xlated
 	if o.jited {
 		if len(pi.Jited) == 0 {
@@ -229,9 +257,12 @@ func dumpOne(c *cli.Context, pi *kernel.ProgInfo, o dumpOpts) error {
 		}
 	case o.visual:
 		// bpftool draws the graph without the program's jited_ksyms.
-		syms = callSymbols(xlated.CallTargets(xlated.DecodeAll(image), nil))
+		abs, rel := xlated.CallTargets(xlated.DecodeAll(image), nil)
+		syms = callSymbols(abs, rel, helpers)
 	default:
-		syms = callSymbols(xlated.CallTargets(xlated.DecodeAll(image), pi.JitedKsyms))
+		prog.Decoded = xlated.DecodeAll(image)
+		abs, rel := xlated.CallTargets(prog.Decoded, pi.JitedKsyms)
+		syms = callSymbols(abs, rel, helpers)
 	}
 	switch {
 	case o.jited:

@@ -37,6 +37,8 @@ type Program struct {
 	// repeated, and a failure drops the source lines as bpftool does.
 	JitedLineInfo []uint64
 	JitedFuncLens []uint32
+	// Decoded, when set, is DecodeAll(Insns), already made by the caller.
+	Decoded []Insn
 }
 
 // Options are the switches of "prog dump xlated".
@@ -167,9 +169,13 @@ type walker struct {
 }
 
 func newWalker(p *Program, o Options) *walker {
+	insns := p.Decoded
+	if insns == nil {
+		insns = DecodeAll(p.Insns)
+	}
 	w := &walker{
 		p:     p,
-		insns: DecodeAll(p.Insns),
+		insns: insns,
 		fmt:   NewFormatter(p.JitedKsyms, o.Symbols, o.Dialect),
 	}
 	if p.BTF != nil {
