@@ -107,6 +107,11 @@ func parseObject(path string, raw []byte, relaxed bool, warn func(string, ...any
 	if err := checkMapFields(types, relaxed, warn); err != nil {
 		return nil, err
 	}
+	if relaxed {
+		if patched := relaxMapFields(raw, f); patched != nil {
+			raw = patched
+		}
+	}
 	spec, err := loadSpec(raw)
 	if err != nil {
 		warn("elf: %s: %v\n", path, err)
@@ -445,9 +450,8 @@ var libbpfMapFields = map[string]bool{
 	"values": true, "pinning": true, "map_extra": true,
 }
 
-// checkMapFields is libbpf's strict check of the .maps definitions.
-// cilium/ebpf refuses unknown fields even where libbpf would skip them
-// (-m), so a relaxed load of such an object fails here too, saying why.
+// checkMapFields is libbpf's strict check of the .maps definitions; with
+// -m unknown fields pass.
 func checkMapFields(spec *btf.Spec, relaxed bool, warn func(string, ...any)) error {
 	if spec == nil {
 		return nil
@@ -470,10 +474,11 @@ func checkMapFields(spec *btf.Spec, relaxed bool, warn func(string, ...any)) err
 				continue
 			}
 			if relaxed {
-				warn("map '%s': unknown field '%s' (-m cannot skip it: cilium/ebpf refuses it).\n", vr.Name, m.Name)
-			} else {
-				warn("map '%s': unknown field '%s'.\n", vr.Name, m.Name)
+				// libbpf skips it (relaxMapFields does the same for
+				// cilium/ebpf), saying so only in its debug output.
+				continue
 			}
+			warn("map '%s': unknown field '%s'.\n", vr.Name, m.Name)
 			return errObjOpen
 		}
 	}

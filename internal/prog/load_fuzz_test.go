@@ -17,6 +17,8 @@ func FuzzLoadELF(f *testing.F) {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, raw []byte) {
+		// -m rewrites the object's BTF before cilium/ebpf reads it.
+		parseObject("fuzz.o", raw, true, func(string, ...any) {})
 		obj, err := parseObject("fuzz.o", raw, false, func(string, ...any) {})
 		if err != nil {
 			return
@@ -42,7 +44,7 @@ func fuzzSeeds(f *testing.F) [][]byte {
 	src := filepath.Join(filepath.Dir(file), "..", "testprog", "src")
 	dir := f.TempDir()
 	var seeds [][]byte
-	for _, name := range []string{"load_multi", "load_calls", "load_core", "load_noprog", "load_unknown"} {
+	for _, name := range []string{"load_multi", "load_calls", "load_core", "load_noprog", "load_unknown", "load_mapfield"} {
 		out := filepath.Join(dir, name+".o")
 		cmd := exec.Command(clang, "-O2", "-g", "-target", "bpf", "-I/usr/include/x86_64-linux-gnu",
 			"-c", filepath.Join(src, name+".c"), "-o", out)

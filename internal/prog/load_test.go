@@ -594,3 +594,15 @@ func TestLoadKernelBTF(t *testing.T) {
 		t.Errorf("object without CO-RE: %+v", r)
 	}
 }
+
+// TestLoadRelaxedMaps: with -m, a map definition's unknown field is
+// skipped as libbpf skips it, and the program loads as bpftool loads it.
+func TestLoadRelaxedMaps(t *testing.T) {
+	testprog.Privileged(t)
+	dir := testPinDir(t)
+	path := filepath.Join(dir, "relaxed")
+	obj := testprog.Object(t, "load_mapfield")
+	loadOracle(t, []string{path}, "-m", "prog", "load", obj, path)
+	loadOracle(t, []string{path}, "--mapcompat", "-j", "prog", "load", obj, path)
+	loadOracle(t, []string{path}, "prog", "load", obj, path)
+}
