@@ -169,3 +169,32 @@ func TestDumpJitedMatchesObjdump(t *testing.T) {
 		}
 	}
 }
+
+// TestDumpKptrRestrict: with kernel.kptr_restrict=2 the kernel withholds
+// the instruction images even from root; both dumps fail as bpftool does.
+func TestDumpKptrRestrict(t *testing.T) {
+	testprog.Privileged(t)
+	coll := testprog.Load(t, "nogpl")
+	id := fmt.Sprint(testprog.ProgID(t, coll.Programs["show_nogpl_xdp"]))
+	const knob = "/proc/sys/kernel/kptr_restrict"
+	old, err := os.ReadFile(knob)
+	if err != nil {
+		testprog.Missing(t, "no "+knob)
+	}
+	if err := os.WriteFile(knob, []byte("2"), 0); err != nil {
+		t.Fatal(err)
+	}
+	defer os.WriteFile(knob, old, 0)
+	for _, opts := range [][]string{nil, {"-j"}} {
+		sameAsOracle(t, append(opts, "prog", "dump", "xlated", "id", id)...)
+		sameAsOracle(t, append(opts, "prog", "dump", "xlated", "id", id, "visual")...)
+	}
+	// Debian's bpftool cannot dump JIT images at all; bpftool's libbfd
+	// build says "no instructions returned" (p_info: plain mode only).
+	if r := ours("prog", "dump", "jited", "id", id); r.code != 255 || r.stderr != "no instructions returned\n" || r.stdout != "" {
+		t.Errorf("jited under kptr_restrict: %+v", r)
+	}
+	if r := ours("-j", "prog", "dump", "jited", "id", id); r.code != 255 || r.stdout != "\n" {
+		t.Errorf("-j jited under kptr_restrict: %+v", r)
+	}
+}
