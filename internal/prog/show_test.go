@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/asm"
 	"github.com/gobpftool/gobpftool/internal/kernel"
 	"github.com/gobpftool/gobpftool/internal/testprog"
 	"golang.org/x/sys/unix"
@@ -186,5 +187,27 @@ func TestShowAllListsOurPrograms(t *testing.T) {
 	js := ours("-j", "prog", "show")
 	if !strings.HasPrefix(js.stdout, "[{") || !strings.HasSuffix(js.stdout, "}]\n") {
 		t.Errorf("JSON listing is not an array: %.80s", js.stdout)
+	}
+}
+
+// TestShowNewerProgType: a type the oracle's libbpf 1.1 cannot name
+// (netfilter, 32) prints as "type 32", as bpftool does.
+func TestShowNewerProgType(t *testing.T) {
+	testprog.Privileged(t)
+	p, err := ebpf.NewProgram(&ebpf.ProgramSpec{
+		Name: "show_netfilter", Type: ebpf.Netfilter, AttachType: ebpf.AttachNetfilter,
+		License:      "GPL",
+		Instructions: asm.Instructions{asm.Mov.Imm(asm.R0, 1), asm.Return()},
+	})
+	if err != nil {
+		testprog.Missing(t, "netfilter programs do not load here: "+err.Error())
+	}
+	defer p.Close()
+	id := fmt.Sprint(testprog.ProgID(t, p))
+	for _, opts := range [][]string{nil, {"-j"}, {"-p"}} {
+		got := sameAsOracle(t, append(opts, "prog", "show", "id", id)...)
+		if !strings.Contains(got.stdout, "type 32") && !strings.Contains(got.stdout, `"type":32`) && !strings.Contains(got.stdout, `"type": 32`) {
+			t.Errorf("netfilter not shown as type 32: %s", got.stdout)
+		}
 	}
 }
