@@ -1,6 +1,8 @@
 package cfg
 
 import (
+	"github.com/gobpftool/gobpftool/internal/kallsyms"
+
 	"bytes"
 	"os"
 	"path/filepath"
@@ -29,7 +31,7 @@ func TestGoldenDOT(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer ks.Close()
-			syms, err := xlated.ParseKallsyms(ks)
+			syms, err := kallsyms.Parse(ks)
 			if err != nil {
 				t.Fatal(err)
 			}

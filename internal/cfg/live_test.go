@@ -1,6 +1,8 @@
 package cfg
 
 import (
+	"github.com/gobpftool/gobpftool/internal/kallsyms"
+
 	"bytes"
 	"encoding/json"
 	"flag"
@@ -33,7 +35,7 @@ func TestLive(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	syms, err := xlated.ParseKallsyms(f)
+	syms, err := kallsyms.Parse(f)
 	f.Close()
 	if err != nil {
 		t.Fatal(err)

@@ -9,6 +9,7 @@ import (
 	"github.com/gobpftool/gobpftool/internal/cfg"
 	"github.com/gobpftool/gobpftool/internal/cli"
 	"github.com/gobpftool/gobpftool/internal/jited"
+	"github.com/gobpftool/gobpftool/internal/kallsyms"
 	"github.com/gobpftool/gobpftool/internal/kernel"
 	"github.com/gobpftool/gobpftool/internal/xlated"
 	"golang.org/x/sys/unix"
@@ -126,7 +127,7 @@ func dump(c *cli.Context, args []string) error {
 // calls, and bpf-to-bpf calls whose symbols sit at the end of kallsyms,
 // read /proc/kallsyms as far as needed. A program without calls needs
 // neither.
-func callSymbols(abs []uint64, rel []int64, helpers *helperLookup) *xlated.Kallsyms {
+func callSymbols(abs []uint64, rel []int64, helpers *helperLookup) *kallsyms.Table {
 	if len(abs) == 0 && len(rel) == 0 {
 		return nil
 	}
@@ -148,7 +149,7 @@ type helperLookup struct {
 
 func startHelperLookup() *helperLookup {
 	h := &helperLookup{done: make(chan struct{}),
-		names: append([]string{xlated.CallBaseSymbol}, xlated.HelperNames()...)}
+		names: append([]string{kallsyms.CallBaseSymbol}, xlated.HelperNames()...)}
 	go func() {
 		defer close(h.done)
 		h.addrs, _ = kernel.LookupKernelNames(h.names)
@@ -164,12 +165,12 @@ func (h *helperLookup) wait() *helperLookup {
 // helperSymbols resolves helper calls by name lookup, or returns nil when
 // any call is not to a helper, or two helpers share an address (then which
 // name bpftool prints depends on its whole kallsyms table).
-func helperSymbols(rel []int64, h *helperLookup) *xlated.Kallsyms {
+func helperSymbols(rel []int64, h *helperLookup) *kallsyms.Table {
 	names, addrs := h.names, h.addrs
 	if addrs == nil {
 		return nil
 	}
-	base, ok := addrs[xlated.CallBaseSymbol]
+	base, ok := addrs[kallsyms.CallBaseSymbol]
 	if !ok {
 		return nil
 	}
@@ -184,7 +185,7 @@ func helperSymbols(rel []int64, h *helperLookup) *xlated.Kallsyms {
 		}
 		byAddr[a] = n
 	}
-	found := map[uint64]string{base: xlated.CallBaseSymbol}
+	found := map[uint64]string{base: kallsyms.CallBaseSymbol}
 	for _, r := range rel {
 		a := base + uint64(r)
 		n, ok := byAddr[a]
@@ -193,19 +194,19 @@ func helperSymbols(rel []int64, h *helperLookup) *xlated.Kallsyms {
 		}
 		found[a] = n
 	}
-	return xlated.NewKallsyms(base, found)
+	return kallsyms.New(base, found)
 }
 
 // readKallsyms reads as much of the kernel's symbol table as naming the
 // given addresses needs, or nil when it cannot be read (bpftool then
 // prints calls without names).
-func readKallsyms(abs []uint64, rel []int64) *xlated.Kallsyms {
+func readKallsyms(abs []uint64, rel []int64) *kallsyms.Table {
 	f, err := os.Open("/proc/kallsyms")
 	if err != nil {
 		return nil
 	}
 	defer f.Close()
-	k, err := xlated.ReadKallsymsFor(f, abs, rel)
+	k, err := kallsyms.ReadFor(f, abs, rel)
 	if err != nil {
 		return nil
 	}
@@ -249,7 +250,7 @@ func dumpOne(c *cli.Context, pi *kernel.ProgInfo, o dumpOpts, helpers *helperLoo
 	if o.file != "" {
 		return writeImage(c, o.file, image)
 	}
-	var syms *xlated.Kallsyms
+	var syms *kallsyms.Table
 	switch {
 	case o.jited:
 		if len(pi.JitedKsyms) > 0 {
@@ -283,7 +284,7 @@ func dumpOne(c *cli.Context, pi *kernel.ProgInfo, o dumpOpts, helpers *helperLoo
 }
 
 // symbolsOrNil keeps a nil table a nil interface.
-func symbolsOrNil(k *xlated.Kallsyms) xlated.Symbols {
+func symbolsOrNil(k *kallsyms.Table) xlated.Symbols {
 	if k == nil {
 		return nil
 	}
@@ -328,7 +329,7 @@ func writeImage(c *cli.Context, path string, image []byte) error {
 // dumpJited disassembles the host's JIT image, a function at a time, each
 // headed by its kallsyms name (and its BTF prototype), as a libbfd-enabled
 // bpftool does. Debian's bpftool cannot: it says "No libbfd support".
-func dumpJited(c *cli.Context, pi *kernel.ProgInfo, prog *xlated.Program, image []byte, o dumpOpts, syms *xlated.Kallsyms) error {
+func dumpJited(c *cli.Context, pi *kernel.ProgInfo, prog *xlated.Program, image []byte, o dumpOpts, syms *kallsyms.Table) error {
 	arch, ok := jited.HostArch()
 	if !ok {
 		return c.Errorf("no JIT disassembler for this architecture")

@@ -1,9 +1,7 @@
 package xlated
 
 import (
-	"bytes"
 	"io"
-	"os"
 	"path/filepath"
 	"testing"
 
@@ -37,18 +35,5 @@ func BenchmarkWriteJSON(b *testing.B) {
 		jw := jsonw.New(io.Discard, true)
 		WriteJSON(jw, c.prog, o)
 		jw.End()
-	}
-}
-
-// BenchmarkParseKallsyms reads this machine's table, what one dump costs.
-func BenchmarkParseKallsyms(b *testing.B) {
-	raw, err := os.ReadFile("/proc/kallsyms")
-	if err != nil || len(raw) == 0 {
-		b.Skip("no /proc/kallsyms")
-	}
-	for b.Loop() {
-		if _, err := ParseKallsyms(bytes.NewReader(raw)); err != nil {
-			b.Fatal(err)
-		}
 	}
 }

@@ -6,6 +6,8 @@ package xlated
 // the kernel, and only under -update.
 
 import (
+	"github.com/gobpftool/gobpftool/internal/kallsyms"
+
 	"bufio"
 	"bytes"
 	"encoding/binary"
@@ -275,7 +277,7 @@ func checkFullKallsyms(t *testing.T, dir string) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	syms, err := ParseKallsyms(f)
+	syms, err := kallsyms.Parse(f)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,7 +6,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/cilium/ebpf/btf"
@@ -92,24 +91,5 @@ func FuzzDisasm(f *testing.F) {
 		jw := jsonw.New(&js, flags&0x20 != 0)
 		WriteJSON(jw, p, o)
 		jw.End()
-	})
-}
-
-// FuzzParseKallsyms checks the kallsyms parser on arbitrary text: no
-// panic, and every kept symbol resolves by its own address.
-func FuzzParseKallsyms(f *testing.F) {
-	f.Add("ffffffff814ca810 T __bpf_call_base\nffffffffc00263ac t bpf_prog_x\t[bpf]\n")
-	f.Add("0000000000000000 T __bpf_call_base\n")
-	f.Add("0x10 t a\n 20\tT\tb \r\nzz t c\n1 t\n")
-	f.Fuzz(func(t *testing.T, text string) {
-		k, err := ParseKallsyms(strings.NewReader(text))
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, s := range k.syms {
-			if _, ok := k.Lookup(s.addr); !ok {
-				t.Fatalf("%#x not found", s.addr)
-			}
-		}
 	})
 }

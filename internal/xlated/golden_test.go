@@ -1,6 +1,8 @@
 package xlated
 
 import (
+	"github.com/gobpftool/gobpftool/internal/kallsyms"
+
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -20,7 +22,7 @@ type goldenCase struct {
 	dir  string
 	meta meta
 	prog *Program
-	syms *Kallsyms
+	syms *kallsyms.Table
 }
 
 func readOptional(t testing.TB, path string) []byte {
@@ -67,7 +69,7 @@ func loadGolden(t testing.TB) []goldenCase {
 			}
 			p.BTF = spec
 		}
-		syms, err := ParseKallsyms(bytes.NewReader(readOptional(t, filepath.Join(dir, "kallsyms.txt"))))
+		syms, err := kallsyms.Parse(bytes.NewReader(readOptional(t, filepath.Join(dir, "kallsyms.txt"))))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,6 +1,8 @@
 package xlated
 
 import (
+	"github.com/gobpftool/gobpftool/internal/kallsyms"
+
 	"bytes"
 	"errors"
 	"flag"
@@ -31,7 +33,7 @@ func TestLive(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	syms, err := ParseKallsyms(f)
+	syms, err := kallsyms.Parse(f)
 	f.Close()
 	if err != nil {
 		t.Fatal(err)
@@ -58,7 +60,7 @@ func TestLive(t *testing.T) {
 	t.Logf("checked %d programs", checked)
 }
 
-func checkLive(t *testing.T, fd int, id uint32, syms *Kallsyms) {
+func checkLive(t *testing.T, fd int, id uint32, syms *kallsyms.Table) {
 	p, info := programFromKernel(t, fd)
 	if info.BTFID != 0 {
 		raw, err := kernel.BTFRaw(info.BTFID)

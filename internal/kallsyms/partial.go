@@ -1,28 +1,11 @@
-package xlated
+package kallsyms
 
 import (
 	"bufio"
 	"io"
 )
 
-// CallTargets lists what the callbacks of a Formatter will look up for
-// insns: absolute addresses (bpf-to-bpf calls through jited_ksyms) and
-// addresses relative to __bpf_call_base (helpers, kfuncs, kernel calls).
-func CallTargets(insns []Insn, jitedKsyms []uint64) (abs []uint64, rel []int64) {
-	for _, ins := range insns {
-		if ins.Code != 0x85 {
-			continue
-		}
-		if ins.Src == PseudoCall && uint64(uint32(ins.Imm)) < uint64(len(jitedKsyms)) {
-			abs = append(abs, jitedKsyms[uint32(ins.Imm)])
-			continue
-		}
-		rel = append(rel, int64(ins.Imm))
-	}
-	return abs, rel
-}
-
-// ReadKallsymsFor reads kallsyms text only as far as resolving the given
+// ReadFor reads kallsyms text only as far as resolving the given
 // targets needs. The kernel formats /proc/kallsyms anew on every read
 // (over 100,000 lines), which costs more than disassembling a large
 // program, and helpers live in the first quarter of it.
@@ -33,8 +16,8 @@ func CallTargets(insns []Insn, jitedKsyms []uint64) (abs []uint64, rel []int64) 
 // are adjacent, the core kernel being sorted) and none having an alias.
 // With aliases, which one bpftool prints depends on the whole table, so the
 // rest is read.
-func ReadKallsymsFor(r io.Reader, abs []uint64, rel []int64) (*Kallsyms, error) {
-	k := &Kallsyms{}
+func ReadFor(r io.Reader, abs []uint64, rel []int64) (*Table, error) {
+	k := &Table{}
 	br := bufio.NewReaderSize(r, 128<<10)
 	pending := map[uint64]int{} // target -> names seen so far
 	for _, a := range abs {
@@ -52,7 +35,7 @@ func ReadKallsymsFor(r io.Reader, abs []uint64, rel []int64) (*Kallsyms, error) 
 			continue
 		}
 		if len(line) > 0 {
-			addr, name, ok := parseKallsymsLine(trimNL(line))
+			addr, name, ok := parseLine(trimNL(line))
 			if ok {
 				if !full && baseKnown && addr != lastAddr && complete(pending) {
 					break
@@ -63,7 +46,7 @@ func ReadKallsymsFor(r io.Reader, abs []uint64, rel []int64) (*Kallsyms, error) 
 					k.callBase = addr
 					if addr == 0 {
 						// kptr_restrict: bpftool drops the table.
-						return &Kallsyms{}, nil
+						return &Table{}, nil
 					}
 					for _, o := range rel {
 						if _, ok := pending[addr+uint64(o)]; !ok {
