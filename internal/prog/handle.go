@@ -126,10 +126,25 @@ func parseTag(s string) ([8]byte, bool) {
 
 // progsByNameTag opens every loaded program that match accepts.
 func progsByNameTag(c *cli.Context, match func(*kernel.ProgInfo, int) bool) ([]int, error) {
+	return openMatching(c, "prog", kernel.ProgGetNextID, kernel.ProgFDByID, func(fd int) (bool, error) {
+		pi, err := kernel.GetProgInfo(fd)
+		if err != nil {
+			return false, err
+		}
+		return match(pi, fd), nil
+	})
+}
+
+// openMatching walks the ids of one kind of object (bpftool's
+// prog_fd_by_nametag and map_fd_by_name), opens each and keeps the fds
+// that match accepts; errors are bpftool's, naming the kind. An object gone
+// between the id walk and the open cannot match and is passed over.
+func openMatching(c *cli.Context, kind string, next func(uint32) (uint32, error),
+	open func(uint32) (int, error), match func(fd int) (bool, error)) ([]int, error) {
 	var fds []int
 	var id uint32
 	for {
-		nid, err := kernel.ProgGetNextID(id)
+		nid, err := next(id)
 		if err != nil {
 			if err == syscall.ENOENT {
 				return fds, nil
@@ -138,23 +153,21 @@ func progsByNameTag(c *cli.Context, match func(*kernel.ProgInfo, int) bool) ([]i
 			return nil, c.Errorf("%s", errText(err))
 		}
 		id = nid
-		fd, err := kernel.ProgFDByID(id)
+		fd, err := open(id)
 		if err != nil {
 			if err == syscall.ENOENT {
-				// Unloaded between the two calls: bpftool fails here,
-				// but a vanished program cannot match anyway.
 				continue
 			}
 			closeAll(fds)
-			return nil, c.Errorf("can't get prog by id (%d): %s", id, errText(err))
+			return nil, c.Errorf("can't get %s by id (%d): %s", kind, id, errText(err))
 		}
-		pi, err := kernel.GetProgInfo(fd)
+		ok, err := match(fd)
 		if err != nil {
 			kernel.Close(fd)
 			closeAll(fds)
-			return nil, c.Errorf("can't get prog info (%d): %s", id, errText(err))
+			return nil, c.Errorf("can't get %s info (%d): %s", kind, id, errText(err))
 		}
-		if !match(pi, fd) {
+		if !ok {
 			kernel.Close(fd)
 			continue
 		}

@@ -238,33 +238,11 @@ func parseMapFD(c *cli.Context, args []string) (int, []string, error) {
 
 // mapsByName opens every map whose kernel name is name.
 func mapsByName(c *cli.Context, name string) ([]int, error) {
-	var fds []int
-	var id uint32
-	for {
-		nid, err := kernel.MapGetNextID(id)
-		if err != nil {
-			if err == syscall.ENOENT {
-				return fds, nil
-			}
-			closeAll(fds)
-			return nil, c.Errorf("%s", errText(err))
-		}
-		id = nid
-		fd, err := kernel.MapFDByID(id)
-		if err != nil {
-			closeAll(fds)
-			return nil, c.Errorf("can't get map by id (%d): %s", id, errText(err))
-		}
+	return openMatching(c, "map", kernel.MapGetNextID, kernel.MapFDByID, func(fd int) (bool, error) {
 		mi, err := kernel.GetMapInfo(fd)
 		if err != nil {
-			kernel.Close(fd)
-			closeAll(fds)
-			return nil, c.Errorf("can't get map info (%d): %s", id, errText(err))
+			return false, err
 		}
-		if mi.Name != name {
-			kernel.Close(fd)
-			continue
-		}
-		fds = append(fds, fd)
-	}
+		return mi.Name == name, nil
+	})
 }
