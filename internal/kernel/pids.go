@@ -2,6 +2,7 @@ package kernel
 
 import (
 	"bytes"
+	"os"
 	"slices"
 	"strconv"
 
@@ -19,12 +20,36 @@ type Holder struct {
 // process once, in pid order.
 type Holders map[uint32][]Holder
 
+// OwnFDs is the set of this process's open fds at one moment. A command
+// that scans for holders while it opens objects itself passes the set taken
+// before it opened any: our own fds count only if they were already there
+// (a program that embeds gobpftool holds objects of its own).
+type OwnFDs map[int]bool
+
+// SnapshotOwnFDs lists this process's open fds, less the one used to list
+// them (the next open would reuse its number).
+func SnapshotOwnFDs() OwnFDs {
+	names, dir := dirNamesFD("/proc/self/fd", nil)
+	if dir < 0 {
+		return nil
+	}
+	own := OwnFDs{}
+	for _, n := range names {
+		if fd, err := strconv.Atoi(n); err == nil && fd != dir {
+			own[fd] = true
+		}
+	}
+	return own
+}
+
 // FindHolders scans /proc for every process's fds of the given kind.
 // bpftool gets the same answer from a task_file BPF iterator; /proc gives
 // it without loading a program, and reading only the fdinfo of fds whose
-// link names the kind keeps it to a few syscalls per object.
-func FindHolders(kind FDType) Holders {
+// link names the kind keeps it to a few syscalls per object. Of this
+// process's fds only those in own count (all of them when own is nil).
+func FindHolders(kind FDType, own OwnFDs) Holders {
 	h := Holders{}
+	self := os.Getpid()
 	names := dirNames("/proc", nil)
 	pids := make([]int, 0, len(names))
 	for _, n := range names {
@@ -48,6 +73,11 @@ func FindHolders(kind FDType) Holders {
 		var comm string
 		seen := map[uint32]bool{}
 		for _, fd := range fds {
+			if pid == self && own != nil {
+				if n, err := strconv.Atoi(fd); err != nil || !own[n] {
+					continue
+				}
+			}
 			n, err := unix.Readlink(base+"/fd/"+fd, linkBuf[:])
 			if err != nil || typeOfLink(string(linkBuf[:n])) != kind {
 				continue

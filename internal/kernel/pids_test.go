@@ -19,12 +19,12 @@ func TestHoldersIteratorMatchesProc(t *testing.T) {
 	testprog.HoldInChild(t, p.FD())
 
 	before, _ := os.ReadDir("/proc/self/fd")
-	holders, iterID := kernel.FindProgHolders(true)
+	holders, iterID := kernel.FindProgHolders(true, nil)
 	iter := holders[id]
 	if iterID == 0 {
 		t.Error("the iterator did not run")
 	}
-	proc := kernel.FindHolders(kernel.FDProg)[id]
+	proc := kernel.FindHolders(kernel.FDProg, nil)[id]
 	after, _ := os.ReadDir("/proc/self/fd")
 	if len(iter) != 2 || len(proc) != 2 {
 		t.Fatalf("want 2 holders, iterator %v, /proc %v", iter, proc)

@@ -112,19 +112,19 @@ func iterProgram(f *vmlinuxFacts) asm.Instructions {
 //
 // The iterator is itself a program for as long as it runs: its id is
 // returned so that a listing made at the same time can leave it out.
-func FindProgHolders(iterate bool) (h Holders, iterID uint32) {
+func FindProgHolders(iterate bool, own OwnFDs) (h Holders, iterID uint32) {
 	if iterate {
-		if h, id, err := findHoldersIter(); err == nil {
+		if h, id, err := findHoldersIter(own); err == nil {
 			return h, id
 		}
 	}
-	return FindHolders(FDProg), 0
+	return FindHolders(FDProg, own), 0
 }
 
 // findHoldersIter answers FindHolders(FDProg) with one BPF iterator
 // session, as bpftool does, instead of a readlink and an fdinfo read per
 // open fd in /proc.
-func findHoldersIter() (Holders, uint32, error) {
+func findHoldersIter(own OwnFDs) (Holders, uint32, error) {
 	facts, err := readVmlinuxFacts()
 	if err != nil {
 		return nil, 0, err
@@ -208,7 +208,8 @@ func findHoldersIter() (Holders, uint32, error) {
 	comms := map[uint32]string{}
 	var commBuf [64]byte
 	for _, e := range entries {
-		if e.fop != progFOp || (e.tgid == self && (e.fd == uint32(progFD))) {
+		mine := e.tgid == self && (e.fd == uint32(progFD) || (own != nil && !own[int(e.fd)]))
+		if e.fop != progFOp || mine {
 			continue
 		}
 		k := [2]uint32{e.id, e.tgid}

@@ -24,16 +24,23 @@ func readSmall(path string, buf []byte) int {
 // dirNames lists a directory's entry names in readdir order, without "."
 // and "..", with plain syscalls for the same reason as readSmall.
 func dirNames(path string, names []string) []string {
+	names, _ = dirNamesFD(path, names)
+	return names
+}
+
+// dirNamesFD is dirNames that also tells which fd number it used, for a
+// listing of /proc/self/fd that must not count itself.
+func dirNamesFD(path string, names []string) ([]string, int) {
 	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 	if err != nil {
-		return names
+		return names, -1
 	}
 	defer unix.Close(fd)
 	var buf [8192]byte
 	for {
 		n, err := unix.ReadDirent(fd, buf[:])
 		if err != nil || n <= 0 {
-			return names
+			return names, fd
 		}
 		_, _, names = unix.ParseDirent(buf[:n], -1, names)
 	}

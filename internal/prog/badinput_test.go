@@ -144,18 +144,7 @@ func TestUnprivileged(t *testing.T) {
 	bpftool := testprog.NeedTool(t, "bpftool")
 	coll := testprog.Load(t, "nogpl")
 	id := fmt.Sprint(testprog.ProgID(t, coll.Programs["show_nogpl_xdp"]))
-	tmp, err := os.MkdirTemp("", "gobpftool-unpriv-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer os.RemoveAll(tmp)
-	bin := filepath.Join(tmp, "gobpftool")
-	build := exec.Command("go", "build", "-o", bin, "../../cmd/gobpftool")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if b, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, b)
-	}
-	os.Chmod(tmp, 0o755)
+	bin := oursBinary(t)
 	for _, args := range [][]string{
 		{"prog", "show", "id", id},
 		{"-j", "prog", "show", "name", "show_nogpl_xdp"},

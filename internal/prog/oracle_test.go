@@ -2,10 +2,13 @@ package prog_test
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/gobpftool/gobpftool/internal/cli"
@@ -129,3 +132,33 @@ const (
 var bpftoolName = regexp.MustCompile(`(?:/usr/sbin/)?\bbpftool `)
 
 var objectLine = regexp.MustCompile(`OBJECT := \{[^}]*\}`)
+
+var (
+	buildOnce sync.Once
+	builtBin  string
+	buildErr  error
+)
+
+// oursBinary builds gobpftool once per test binary, for tests that need it
+// as a process of its own (another uid, another pid).
+func oursBinary(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "gobpftool-bin-")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		os.Chmod(dir, 0o755)
+		builtBin = filepath.Join(dir, "gobpftool")
+		cmd := exec.Command("go", "build", "-o", builtBin, "../../cmd/gobpftool")
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if b, err := cmd.CombinedOutput(); err != nil {
+			buildErr = fmt.Errorf("%v\n%s", err, b)
+		}
+	})
+	if buildErr != nil {
+		t.Fatalf("build gobpftool: %v", buildErr)
+	}
+	return builtBin
+}

@@ -25,11 +25,14 @@ import (
 // scans cost as much as the listing, and only the rendering needs them.
 func show(c *cli.Context, args []string) error {
 	s := &shower{c: c, btf: newBTFCache(), maps: map[uint32]*mapMeta{}, scanned: make(chan struct{}), clock: newBootClock()}
+	// Taken before this command opens any program: the fds it opens
+	// itself must not make it a holder of what it shows.
+	own := kernel.SnapshotOwnFDs()
 	go func() {
 		if c.ShowPinned {
 			s.pinned = kernel.PinnedObjects(kernel.FDProg)
 		}
-		s.holders, s.iterID = kernel.FindProgHolders(len(args) == 0)
+		s.holders, s.iterID = kernel.FindProgHolders(len(args) == 0, own)
 		close(s.scanned)
 	}()
 	if len(args) == 2 {

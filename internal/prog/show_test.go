@@ -3,6 +3,7 @@ package prog_test
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -163,6 +164,18 @@ func TestShowPids(t *testing.T) {
 	js := ours("-j", "prog", "show", "id", fmt.Sprint(id))
 	if !strings.Contains(js.stdout, fmt.Sprintf(`{"pid":%d,"comm":"sleep"}`, child.Process.Pid)) {
 		t.Errorf("JSON pids missing the child: %s", js.stdout)
+	}
+	// As a process of its own, gobpftool opens the program to show it
+	// while it scans: it must not list itself, alone or in a listing.
+	bin := oursBinary(t)
+	for _, args := range [][]string{{"-j", "prog", "show", "id", fmt.Sprint(id)}, {"-j", "prog", "show"}} {
+		r := runCmd(t, exec.Command(bin, args...))
+		if strings.Contains(r.stdout, `"comm":"gobpftool"`) {
+			t.Errorf("%v lists gobpftool itself as a holder: %s", args, r.stdout)
+		}
+		if !strings.Contains(r.stdout, fmt.Sprintf(`{"pid":%d,"comm":"sleep"}`, child.Process.Pid)) {
+			t.Errorf("%v misses the child holder", args)
+		}
 	}
 }
 
