@@ -36,7 +36,6 @@ type getopt struct {
 	firstNon int
 	lastNon  int
 	optarg   string
-	done     bool
 }
 
 func newGetopt(argv []string) *getopt {

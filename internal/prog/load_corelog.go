@@ -193,7 +193,7 @@ func walkAccessor(root btf.Type, acc []int) (string, int, bool) {
 
 // btfKindName is libbpf's btf_kind_str.
 func btfKindName(t btf.Type) string {
-	switch t.(type) {
+	switch t := t.(type) {
 	case *btf.Void:
 		return "void"
 	case *btf.Int:
@@ -207,7 +207,7 @@ func btfKindName(t btf.Type) string {
 	case *btf.Union:
 		return "union"
 	case *btf.Enum:
-		if t.(*btf.Enum).Size > 4 {
+		if t.Size > 4 {
 			return "enum64"
 		}
 		return "enum"

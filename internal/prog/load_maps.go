@@ -237,8 +237,9 @@ func (l *loader) createDeviceMap(m *loadMap, ms *ebpf.MapSpec) (*ebpf.Map, error
 		MapExtra: ms.MapExtra,
 	}
 	copy(attr.MapName[:15], m.name)
-	fd, err := -1, error(syscall.EINVAL)
+	fd := -1
 	if (ms.Key != nil || ms.Value != nil) && !mapTypeWithoutBTF(ms.Type) {
+		var err error
 		fd, err = createWithBTF(attr, ms)
 		if err != nil {
 			errno := errnoOf(err)
@@ -246,6 +247,7 @@ func (l *loader) createDeviceMap(m *loadMap, ms *ebpf.MapSpec) (*ebpf.Map, error
 		}
 	}
 	if fd < 0 {
+		var err error
 		if fd, err = kernel.MapCreate(&attr); err != nil {
 			return nil, err
 		}

@@ -128,8 +128,6 @@ func (ins Insn) IsPseudoCall() bool {
 // string tables with any op, and the holes print this way.
 const cNull = "(null)"
 
-var classNames = [8]string{"ld", "ldx", "st", "stx", "alu", "jmp", "jmp32", "alu64"}
-
 var aluOps = [16]string{
 	opADD >> 4: "+=", opSUB >> 4: "-=", opMUL >> 4: "*=", opDIV >> 4: "/=",
 	opOR >> 4: "|=", opAND >> 4: "&=", opLSH >> 4: "<<=", opRSH >> 4: ">>=",
