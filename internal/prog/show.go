@@ -24,23 +24,16 @@ import (
 // bpffs (-f) are scanned on another goroutine, then renders in order: the
 // scans cost as much as the listing, and only the rendering needs them.
 func show(c *cli.Context, args []string) error {
+	if len(args) != 0 && len(args) != 2 {
+		return cli.BadArg(c, args[0])
+	}
 	s := &shower{c: c, btf: newBTFCache(), maps: map[uint32]*mapMeta{}, scanned: make(chan struct{}), clock: newBootClock()}
 	// Taken before this command opens any program: the fds it opens
 	// itself must not make it a holder of what it shows.
-	own := kernel.SnapshotOwnFDs()
-	go func() {
-		if c.ShowPinned {
-			s.pinned = kernel.PinnedObjects(kernel.FDProg)
-		}
-		s.holders, s.iterID = kernel.FindProgHolders(len(args) == 0, own)
-		close(s.scanned)
-	}()
+	s.own = kernel.SnapshotOwnFDs()
 	if len(args) == 2 {
+		s.startScan(false)
 		return s.subset(args)
-	}
-	if len(args) != 0 {
-		<-s.scanned
-		return cli.BadArg(c, args[0])
 	}
 	views, fail := s.all()
 	<-s.scanned
@@ -57,11 +50,29 @@ func show(c *cli.Context, args []string) error {
 	return err
 }
 
+// iterateFrom is the number of programs from which a listing finds their
+// holders with the BPF iterator (a fixed few milliseconds) rather than
+// /proc (cheap on a quiet system, a readlink and an fdinfo read per
+// program fd on a busy one).
+const iterateFrom = 64
+
+// startScan looks for pins (-f) and holders on another goroutine.
+func (s *shower) startScan(iterate bool) {
+	go func() {
+		if s.c.ShowPinned {
+			s.pinned = kernel.PinnedObjects(kernel.FDProg)
+		}
+		s.holders, s.iterID = kernel.FindProgHolders(iterate, s.own)
+		close(s.scanned)
+	}()
+}
+
 type shower struct {
 	c       *cli.Context
 	btf     *btfCache
 	mapsMu  sync.Mutex
 	maps    map[uint32]*mapMeta
+	own     kernel.OwnFDs
 	scanned chan struct{} // closed when pinned and holders are filled
 	pinned  map[uint32][]string
 	holders kernel.Holders
@@ -127,6 +138,7 @@ func (s *shower) all() ([]*progView, string) {
 		id = nid
 		ids = append(ids, id)
 	}
+	s.startScan(len(ids) >= iterateFrom)
 	type item struct {
 		v    *progView
 		msg  string

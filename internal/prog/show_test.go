@@ -224,3 +224,43 @@ func TestShowNewerProgType(t *testing.T) {
 		}
 	}
 }
+
+// TestShowManyPrograms: from iterateFrom programs on, a listing finds
+// holders with the BPF iterator; the answer is the /proc answer, the
+// iterator itself is never listed, and gobpftool never holds what it shows.
+func TestShowManyPrograms(t *testing.T) {
+	testprog.Privileged(t)
+	var ids []uint32
+	for i := 0; i < 70; i++ {
+		p, err := ebpf.NewProgram(&ebpf.ProgramSpec{
+			Name: fmt.Sprintf("show_many_%02d", i), Type: ebpf.SocketFilter, License: "GPL",
+			Instructions: asm.Instructions{asm.Mov.Imm(asm.R0, int32(i)), asm.Return()},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer p.Close()
+		ids = append(ids, testprog.ProgID(t, p))
+	}
+	self := fmt.Sprintf(`{"pid":%d,"comm":`, os.Getpid())
+	got := ours("-j", "prog", "show")
+	bin := runCmd(t, exec.Command(oursBinary(t), "-j", "prog", "show"))
+	for _, r := range []result{got, bin} {
+		if r.code != 0 || strings.Contains(r.stdout, "gobpftool_pids") || strings.Contains(r.stdout, `"comm":"gobpftool"`) {
+			t.Fatalf("listing: code %d, iterator or self listed:\n%.400s", r.code, r.stdout)
+		}
+		for _, id := range ids {
+			i := strings.Index(r.stdout, fmt.Sprintf(`{"id":%d,`, id))
+			if i < 0 {
+				t.Fatalf("program %d missing", id)
+			}
+			end := strings.Index(r.stdout[i:], "},{")
+			if end < 0 {
+				end = len(r.stdout) - i
+			}
+			if !strings.Contains(r.stdout[i:i+end], self) {
+				t.Errorf("program %d: this process not among its holders: %s", id, r.stdout[i:i+end])
+			}
+		}
+	}
+}
