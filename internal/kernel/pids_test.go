@@ -19,7 +19,7 @@ func TestHoldersIteratorMatchesProc(t *testing.T) {
 	testprog.HoldInChild(t, p.FD())
 
 	before, _ := os.ReadDir("/proc/self/fd")
-	holders, iterID := kernel.FindProgHolders(true, nil)
+	holders, iterID := kernel.FindProgHolders(kernel.PrepareIterator(), nil)
 	iter := holders[id]
 	if iterID == 0 {
 		t.Error("the iterator did not run")

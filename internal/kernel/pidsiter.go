@@ -104,31 +104,45 @@ func iterProgram(f *vmlinuxFacts) asm.Instructions {
 	}
 }
 
-// FindProgHolders finds the processes holding each program. A BPF
-// iterator walks every open file in one session, which beats a /proc scan
-// (a readlink per fd, an fdinfo read per program fd) once many programs are
-// held, but costs a fixed few milliseconds to set up; callers that list
-// every program ask for it, and /proc answers when it cannot load.
+// IterPrep is the reading of the kernel's BTF that the pid iterator needs,
+// started ahead on its own goroutine so that it overlaps other work.
+type IterPrep struct {
+	done  chan struct{}
+	facts *vmlinuxFacts
+	err   error
+}
+
+// PrepareIterator starts reading what the pid iterator needs.
+func PrepareIterator() *IterPrep {
+	p := &IterPrep{done: make(chan struct{})}
+	go func() {
+		defer close(p.done)
+		p.facts, p.err = readVmlinuxFacts()
+	}()
+	return p
+}
+
+// FindProgHolders finds the processes holding each program. With prep, a
+// BPF iterator walks every open file in one session, which beats a /proc
+// scan (a readlink per fd, an fdinfo read per program fd) once many
+// programs are held, but costs a fixed few milliseconds to set up; without
+// it, or when the iterator cannot load, /proc answers.
 //
 // The iterator is itself a program for as long as it runs: its id is
 // returned so that a listing made at the same time can leave it out.
-func FindProgHolders(iterate bool, own OwnFDs) (h Holders, iterID uint32) {
-	if iterate {
-		if h, id, err := findHoldersIter(own); err == nil {
-			return h, id
+func FindProgHolders(prep *IterPrep, own OwnFDs) (h Holders, iterID uint32) {
+	if prep != nil {
+		<-prep.done
+		if prep.err == nil {
+			if h, id, err := findHoldersIter(prep.facts, own); err == nil {
+				return h, id
+			}
 		}
 	}
 	return FindHolders(FDProg, own), 0
 }
 
-// findHoldersIter answers FindHolders(FDProg) with one BPF iterator
-// session, as bpftool does, instead of a readlink and an fdinfo read per
-// open fd in /proc.
-func findHoldersIter(own OwnFDs) (Holders, uint32, error) {
-	facts, err := readVmlinuxFacts()
-	if err != nil {
-		return nil, 0, err
-	}
+func findHoldersIter(facts *vmlinuxFacts, own OwnFDs) (Holders, uint32, error) {
 	var code bytes.Buffer
 	if err := iterProgram(facts).Marshal(&code, binary.LittleEndian); err != nil {
 		return nil, 0, err

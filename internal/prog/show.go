@@ -32,9 +32,12 @@ func show(c *cli.Context, args []string) error {
 	// itself must not make it a holder of what it shows.
 	s.own = kernel.SnapshotOwnFDs()
 	if len(args) == 2 {
-		s.startScan(false)
+		s.startScan(nil)
 		return s.subset(args)
 	}
+	// Whether the iterator is worth it is known after the id walk; its
+	// BTF reading starts now, so that it is ready by then.
+	s.prep = kernel.PrepareIterator()
 	views, fail := s.all()
 	<-s.scanned
 	if c.JSON {
@@ -56,13 +59,14 @@ func show(c *cli.Context, args []string) error {
 // program fd on a busy one).
 const iterateFrom = 64
 
-// startScan looks for pins (-f) and holders on another goroutine.
-func (s *shower) startScan(iterate bool) {
+// startScan looks for pins (-f) and holders on another goroutine, with
+// the pid iterator when prep is set.
+func (s *shower) startScan(prep *kernel.IterPrep) {
 	go func() {
 		if s.c.ShowPinned {
 			s.pinned = kernel.PinnedObjects(kernel.FDProg)
 		}
-		s.holders, s.iterID = kernel.FindProgHolders(iterate, s.own)
+		s.holders, s.iterID = kernel.FindProgHolders(prep, s.own)
 		close(s.scanned)
 	}()
 }
@@ -73,6 +77,7 @@ type shower struct {
 	mapsMu  sync.Mutex
 	maps    map[uint32]*mapMeta
 	own     kernel.OwnFDs
+	prep    *kernel.IterPrep
 	scanned chan struct{} // closed when pinned and holders are filled
 	pinned  map[uint32][]string
 	holders kernel.Holders
@@ -138,7 +143,11 @@ func (s *shower) all() ([]*progView, string) {
 		id = nid
 		ids = append(ids, id)
 	}
-	s.startScan(len(ids) >= iterateFrom)
+	if len(ids) >= iterateFrom {
+		s.startScan(s.prep)
+	} else {
+		s.startScan(nil)
+	}
 	type item struct {
 		v    *progView
 		msg  string
