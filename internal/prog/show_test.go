@@ -264,3 +264,25 @@ func TestShowManyPrograms(t *testing.T) {
 		}
 	}
 }
+
+// TestBatchShow: commands in a batch file print as bpftool prints them,
+// the JSON wrapper included, and the batch stops at the first failure.
+func TestBatchShow(t *testing.T) {
+	testprog.Privileged(t)
+	coll := testprog.Load(t, "nogpl")
+	id := fmt.Sprint(testprog.ProgID(t, coll.Programs["show_nogpl_xdp"]))
+	dir := t.TempDir()
+	ok := filepath.Join(dir, "ok")
+	os.WriteFile(ok, []byte("prog show id "+id+"\n# comment\np s name show_nogpl_xdp\nprog \\\n list id "+id+"\n"), 0o644)
+	bad := filepath.Join(dir, "bad")
+	os.WriteFile(bad, []byte("prog show id "+id+"\nprog show id 4294967295\nprog show id "+id+"\n"), 0o644)
+	for _, f := range []string{ok, bad} {
+		for _, opts := range [][]string{nil, {"-j"}, {"-p"}} {
+			sameAsOracle(t, append(opts, "batch", "file", f)...)
+		}
+	}
+	// One batch read from standard input.
+	want := theirsStdin(t, "prog show id "+id+"\n", "-j", "batch", "file", "-")
+	got := oursStdin("prog show id "+id+"\n", "-j", "batch", "file", "-")
+	compare(t, []string{"-j", "batch", "file", "-"}, want, got)
+}
