@@ -122,6 +122,10 @@ func PrepareIterator() *IterPrep {
 	return p
 }
 
+// Wait returns once the reading has ended, used or not, so that nothing
+// of a command outlives it.
+func (p *IterPrep) Wait() { <-p.done }
+
 // FindProgHolders finds the processes holding each program. With prep, a
 // BPF iterator walks every open file in one session, which beats a /proc
 // scan (a readlink per fd, an fdinfo read per program fd) once many

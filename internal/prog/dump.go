@@ -79,6 +79,9 @@ func dump(c *cli.Context, args []string) error {
 		// Most dumps name helper calls; ask the kernel while the
 		// program's image is fetched and decoded.
 		helpers = startHelperLookup()
+		// Whether or not its answer is used, the lookup ends with the
+		// command: no goroutine or fd outlives it (batch mode runs on).
+		defer helpers.wait()
 	}
 	several := len(fds) > 1
 	if c.JSON && several {

@@ -38,6 +38,7 @@ func show(c *cli.Context, args []string) error {
 	// Whether the iterator is worth it is known after the id walk; its
 	// BTF reading starts now, so that it is ready by then.
 	s.prep = kernel.PrepareIterator()
+	defer s.prep.Wait()
 	views, fail := s.all()
 	<-s.scanned
 	if c.JSON {
