@@ -1,14 +1,13 @@
 package cfg
 
 import (
-	"github.com/gobpftool/gobpftool/internal/kallsyms"
-
 	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/gobpftool/gobpftool/internal/kallsyms"
 	"github.com/gobpftool/gobpftool/internal/xlated"
 )
 

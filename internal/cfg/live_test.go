@@ -1,17 +1,15 @@
 package cfg
 
 import (
-	"github.com/gobpftool/gobpftool/internal/kallsyms"
-
 	"bytes"
 	"encoding/json"
 	"flag"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"testing"
 
+	"github.com/gobpftool/gobpftool/internal/kallsyms"
 	"github.com/gobpftool/gobpftool/internal/xlated"
 )
 
@@ -31,12 +29,7 @@ func TestLive(t *testing.T) {
 	if err := json.Unmarshal(out, &progs); err != nil {
 		t.Fatal(err)
 	}
-	f, err := os.Open("/proc/kallsyms")
-	if err != nil {
-		t.Fatal(err)
-	}
-	syms, err := kallsyms.Parse(f)
-	f.Close()
+	syms, err := kallsyms.Load()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"cmp"
 	"io"
+	"os"
 	"slices"
 )
 
@@ -165,4 +166,14 @@ func New(callBase uint64, names map[uint64]string) *Table {
 	}
 	sortSyms(k.syms)
 	return k
+}
+
+// Load reads the whole of /proc/kallsyms, as bpftool does.
+func Load() (*Table, error) {
+	f, err := os.Open("/proc/kallsyms")
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return Parse(f)
 }

@@ -6,8 +6,6 @@ package xlated
 // the kernel, and only under -update.
 
 import (
-	"github.com/gobpftool/gobpftool/internal/kallsyms"
-
 	"bufio"
 	"bytes"
 	"encoding/binary"
@@ -26,6 +24,7 @@ import (
 	"github.com/cilium/ebpf"
 	"golang.org/x/sys/unix"
 
+	"github.com/gobpftool/gobpftool/internal/kallsyms"
 	"github.com/gobpftool/gobpftool/internal/kernel"
 )
 

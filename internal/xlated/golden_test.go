@@ -1,8 +1,6 @@
 package xlated
 
 import (
-	"github.com/gobpftool/gobpftool/internal/kallsyms"
-
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -16,6 +14,7 @@ import (
 	"github.com/cilium/ebpf/btf"
 
 	"github.com/gobpftool/gobpftool/internal/jsonw"
+	"github.com/gobpftool/gobpftool/internal/kallsyms"
 )
 
 type goldenCase struct {

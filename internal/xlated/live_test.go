@@ -1,8 +1,6 @@
 package xlated
 
 import (
-	"github.com/gobpftool/gobpftool/internal/kallsyms"
-
 	"bytes"
 	"errors"
 	"flag"
@@ -14,6 +12,7 @@ import (
 	"github.com/cilium/ebpf/btf"
 	"golang.org/x/sys/unix"
 
+	"github.com/gobpftool/gobpftool/internal/kallsyms"
 	"github.com/gobpftool/gobpftool/internal/kernel"
 )
 
@@ -29,12 +28,7 @@ func TestLive(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Fatal("-live needs root")
 	}
-	f, err := os.Open("/proc/kallsyms")
-	if err != nil {
-		t.Fatal(err)
-	}
-	syms, err := kallsyms.Parse(f)
-	f.Close()
+	syms, err := kallsyms.Load()
 	if err != nil {
 		t.Fatal(err)
 	}
