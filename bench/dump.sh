@@ -3,19 +3,9 @@
 # instructions, gobpftool against Debian's bpftool in one hyperfine run,
 # peak memory with GNU time, and the time of `prog dump jited`.
 # Usage (root): bench/dump.sh [INSNS]
-set -euo pipefail
-cd "$(dirname "$0")/.."
-export PATH=/usr/local/go/bin:/usr/sbin:$PATH
 INSNS=${1:-100000}
-command -v hyperfine >/dev/null || apt-get install -y -qq hyperfine >/dev/null
-[ -x /usr/bin/time ] || apt-get install -y -qq time >/dev/null
-CGO_ENABLED=0 go build -o /tmp/gobpftool-bench ./cmd/gobpftool
-go build -o /tmp/loadprogs ./bench/loadprogs
-fifo=$(mktemp -u); mkfifo "$fifo"
-/tmp/loadprogs -insns "$INSNS" < "$fifo" > /tmp/loadprogs.out &
-exec 3>"$fifo"
-until grep -q ready /tmp/loadprogs.out 2>/dev/null; do sleep 0.2; done
-trap 'exec 3>&-; wait; rm -f "$fifo"' EXIT
+source "$(dirname "$0")/common.sh"
+hold_programs -insns "$INSNS"
 id=$(bpftool prog show name bench_big | awk -F: 'NR==1 {print $1}')
 G=/tmp/gobpftool-bench
 cmp <(bpftool prog dump xlated id "$id") <($G prog dump xlated id "$id") && echo "outputs identical"

@@ -3,20 +3,10 @@
 # 1000 loaded programs (100 of them pinned), gobpftool against Debian's
 # bpftool in one hyperfine run, then peak memory with GNU time.
 # Usage (root): bench/show.sh [N]
-set -euo pipefail
-cd "$(dirname "$0")/.."
-export PATH=/usr/local/go/bin:/usr/sbin:$PATH
 N=${1:-1000}
-command -v hyperfine >/dev/null || apt-get install -y -qq hyperfine >/dev/null
-[ -x /usr/bin/time ] || apt-get install -y -qq time >/dev/null
-CGO_ENABLED=0 go build -o /tmp/gobpftool-bench ./cmd/gobpftool
-go build -o /tmp/loadprogs ./bench/loadprogs
+source "$(dirname "$0")/common.sh"
 pin=$(mktemp -d /sys/fs/bpf/benchXXXXXX)
-fifo=$(mktemp -u); mkfifo "$fifo"
-/tmp/loadprogs -n "$N" -pin "$pin" < "$fifo" > /tmp/loadprogs.out &
-exec 3>"$fifo"
-until grep -q ready /tmp/loadprogs.out 2>/dev/null; do sleep 0.2; done
-trap 'exec 3>&-; wait; rm -rf "$pin" "$fifo"' EXIT
+hold_programs -n "$N" -pin "$pin"
 
 G=/tmp/gobpftool-bench B=bpftool
 hyperfine -N --warmup 5 --runs 60 --export-json /tmp/bench-show.json --export-markdown /tmp/bench-show.md \
