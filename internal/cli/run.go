@@ -7,8 +7,8 @@ import (
 	"os"
 	"strings"
 
-	"github.com/cilium/ebpf/btf"
 	"github.com/gobpftool/gobpftool/internal/jsonw"
+	"github.com/gobpftool/gobpftool/internal/userfile"
 )
 
 // Object is a top-level object keyword (prog) and its entry point.
@@ -63,9 +63,12 @@ func RunNamed(bin string, args []string, objects []Object, stdin io.Reader, stdo
 		case 'l':
 			c.Legacy = true
 		case 'B':
-			if _, err := btf.LoadSpec(g.optarg); err != nil {
+			if _, err := userfile.LoadBTF(g.optarg); err != nil {
+				var be *userfile.BTFError
+				errors.As(err, &be)
+				io.WriteString(c.Err, be.Warning)
 				// bpftool's message carries a stray newline of its own.
-				c.Errorf("failed to parse base BTF at '%s': %d\n", g.optarg, -errnoOf(err))
+				c.Errorf("failed to parse base BTF at '%s': %d\n", g.optarg, be.Code)
 				return ExitFailure
 			}
 			c.BaseBTF = g.optarg

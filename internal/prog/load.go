@@ -16,6 +16,7 @@ import (
 	"github.com/gobpftool/gobpftool/internal/cli"
 	"github.com/gobpftool/gobpftool/internal/compat"
 	"github.com/gobpftool/gobpftool/internal/kernel"
+	"github.com/gobpftool/gobpftool/internal/userfile"
 )
 
 // load is `prog load OBJ PATH ...`: the first program, pinned at PATH.
@@ -276,9 +277,14 @@ func (l *loader) loadObject() (err error) {
 	// libbpf reads kernel_btf FILE only for an object with CO-RE
 	// relocations.
 	if l.la.kernelBTF != "" && hasCORE(obj) {
-		spec, err := btf.LoadSpec(l.la.kernelBTF)
+		spec, err := userfile.LoadBTF(l.la.kernelBTF)
 		if err != nil {
-			l.warn("failed to parse target BTF: %d\n", -int(errnoOf(err)))
+			var be *userfile.BTFError
+			errors.As(err, &be)
+			if be.Warning != "" {
+				l.warn("%s", strings.TrimPrefix(be.Warning, "libbpf: "))
+			}
+			l.warn("failed to parse target BTF: %d\n", be.Code)
 			l.warn("failed to load object '%s'\n", obj.path)
 			return err
 		}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/btf"
+	"github.com/gobpftool/gobpftool/internal/userfile"
 )
 
 // loadObject is an ELF object as libbpf sees it after bpf_object__open:
@@ -60,7 +61,17 @@ const (
 // openObject reads path as libbpf's bpf_object__open_file does, printing
 // its warnings through warn, and returns what cilium/ebpf makes of it.
 func openObject(path string, relaxed bool, warn func(string, ...any)) (*loadObject, error) {
-	raw, err := os.ReadFile(path)
+	raw, err := userfile.Read(path, userfile.ObjectLimit, func(head []byte) error {
+		// An endless or huge non-ELF input (/dev/zero) is refused on its
+		// first bytes, as libelf refuses it on its header.
+		if !elfIdentOK(head) {
+			return checkELFHeader(path, head, warn)
+		}
+		return nil
+	})
+	if errors.Is(err, errObjOpen) {
+		return nil, err
+	}
 	if err != nil {
 		var pe *os.PathError
 		if errors.As(err, &pe) && pe.Err == syscall.EISDIR {
@@ -147,12 +158,19 @@ func loadSpec(raw []byte) (spec *ebpf.CollectionSpec, err error) {
 
 // checkELFHeader gives libelf's and libbpf's verdicts on the ELF header:
 // which files are not ELF at all, not 64-bit, cut short, or not BPF.
+// elfIdentOK tells whether raw starts with an ELF identification libelf
+// accepts.
+func elfIdentOK(raw []byte) bool {
+	const identSize = 16
+	return len(raw) >= identSize && bytes.Equal(raw[:4], []byte(elf.ELFMAG)) &&
+		raw[elf.EI_CLASS] != 0 && raw[elf.EI_CLASS] <= 2 &&
+		raw[elf.EI_DATA] != 0 && raw[elf.EI_DATA] <= 2 &&
+		raw[elf.EI_VERSION] == 1
+}
+
 func checkELFHeader(path string, raw []byte, warn func(string, ...any)) error {
-	const identSize, ehdrSize, shdrSize = 16, 64, 64
-	if len(raw) < identSize || !bytes.Equal(raw[:4], []byte(elf.ELFMAG)) ||
-		raw[elf.EI_CLASS] == 0 || raw[elf.EI_CLASS] > 2 ||
-		raw[elf.EI_DATA] == 0 || raw[elf.EI_DATA] > 2 ||
-		raw[elf.EI_VERSION] != 1 {
+	const ehdrSize, shdrSize = 64, 64
+	if !elfIdentOK(raw) {
 		warn("elf: '%s' is not a proper ELF object\n", path)
 		return errObjOpen
 	}

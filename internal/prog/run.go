@@ -11,6 +11,7 @@ import (
 
 	"github.com/gobpftool/gobpftool/internal/cli"
 	"github.com/gobpftool/gobpftool/internal/kernel"
+	"github.com/gobpftool/gobpftool/internal/userfile"
 )
 
 // runDefaultOutSize is bpftool's output buffer size when the user gives
@@ -231,6 +232,11 @@ func readRunInput(c *cli.Context, name string) (data []byte, free func(), err er
 	n := 0
 	for {
 		if n == len(buf) {
+			if n >= userfile.DataLimit {
+				// An endless input (/dev/zero, a pipe that never
+				// closes) stops here, long before memory runs out.
+				return fail(c.Errorf("failed to read data_in/ctx_in from %s: %s", name, errnoText(&userfile.TooLargeError{Path: name, Limit: userfile.DataLimit})))
+			}
 			nb, err := unix.Mremap(buf, 2*len(buf), unix.MREMAP_MAYMOVE)
 			if err != nil {
 				return fail(c.Errorf("failed to reallocate data_in/ctx_in: %s", errnoText(err)))
