@@ -3,9 +3,8 @@
 package bpffs
 
 import (
-	"syscall"
-
 	"github.com/gobpftool/gobpftool/internal/cli"
+	"github.com/gobpftool/gobpftool/internal/errno"
 	"github.com/gobpftool/gobpftool/internal/kernel"
 )
 
@@ -20,7 +19,7 @@ func MountForPin(c *cli.Context, path string) error {
 		return c.Errorf("no BPF file system found, not mounting it due to --nomount option")
 	}
 	if step, err := kernel.MountFS(dir, "bpf"); err != nil {
-		return c.Errorf("can't mount BPF file system to pin the object (%s): %s%s", path, step, ErrText(err))
+		return c.Errorf("can't mount BPF file system to pin the object (%s): %s%s", path, step, errno.ErrText(err))
 	}
 	return nil
 }
@@ -31,9 +30,9 @@ func PinFD(c *cli.Context, fd int, path string) error {
 		return err
 	}
 	if err := kernel.ObjPin(fd, path); err != nil {
-		c.Errorf("can't pin the object (%s): %s", path, ErrText(err))
+		c.Errorf("can't pin the object (%s): %s", path, errno.ErrText(err))
 		// libbpf returns -errno and bpftool exits with it.
-		return &cli.Failure{Code: errnoExit(err)}
+		return &cli.Failure{Code: errno.Exit(err)}
 	}
 	return nil
 }
@@ -57,20 +56,4 @@ func Dirname(p string) string {
 		return "/"
 	}
 	return p[:i]
-}
-
-// ErrText is strerror for a syscall error, the text bpftool prints.
-func ErrText(err error) string {
-	if e, ok := err.(syscall.Errno); ok {
-		return cli.StrError(e)
-	}
-	return err.Error()
-}
-
-// errnoExit is the exit status of a command that returns -errno.
-func errnoExit(err error) int {
-	if e, ok := err.(syscall.Errno); ok && e != 0 {
-		return (256 - int(e)) & 0xff
-	}
-	return cli.ExitFailure
 }

@@ -7,6 +7,8 @@ import (
 	"os"
 	"strings"
 	"syscall"
+
+	"github.com/gobpftool/gobpftool/internal/errno"
 )
 
 // bpftool's fixed buffers: a batch line (with its continuations) and the
@@ -32,7 +34,7 @@ func batch(c *Context, args []string, objects []Object) error {
 	} else {
 		f, err := os.Open(args[1])
 		if err != nil {
-			return c.Errorf("Can't open file (%s): %s", args[1], errnoText(err))
+			return c.Errorf("Can't open file (%s): %s", args[1], errno.ErrText(err))
 		}
 		defer f.Close()
 		r = f
@@ -167,13 +169,4 @@ func splitBatchLine(c *Context, line string, cmdNb int) ([]string, error) {
 		i = j + 1
 	}
 	return words, nil
-}
-
-// errnoText is strerror for an error from the os package.
-func errnoText(err error) string {
-	var e syscall.Errno
-	if errors.As(err, &e) {
-		return StrError(e)
-	}
-	return err.Error()
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/cilium/ebpf/btf"
 	"github.com/gobpftool/gobpftool/internal/cfg"
 	"github.com/gobpftool/gobpftool/internal/cli"
+	"github.com/gobpftool/gobpftool/internal/errno"
 	"github.com/gobpftool/gobpftool/internal/jited"
 	"github.com/gobpftool/gobpftool/internal/kallsyms"
 	"github.com/gobpftool/gobpftool/internal/kernel"
@@ -95,7 +96,7 @@ func dump(c *cli.Context, args []string) error {
 		var pi *kernel.ProgInfo
 		pi, err = kernel.ProgInfoImages(fd, img)
 		if err != nil {
-			err = c.Errorf("can't get prog info: %s", errText(err))
+			err = c.Errorf("can't get prog info: %s", errno.ErrText(err))
 			break
 		}
 		if several {
@@ -314,14 +315,14 @@ func jitedLines(pi *kernel.ProgInfo) []uint64 {
 func writeImage(c *cli.Context, path string, image []byte) error {
 	fd, err := unix.Open(path, unix.O_WRONLY|unix.O_CREAT|unix.O_TRUNC|unix.O_CLOEXEC, 0o600)
 	if err != nil {
-		return c.Errorf("can't open file %s: %s", path, errText(err))
+		return c.Errorf("can't open file %s: %s", path, errno.ErrText(err))
 	}
 	n, err := unix.Write(fd, image)
 	unix.Close(fd)
 	if n != len(image) {
 		msg := "short write"
 		if err != nil {
-			msg = errText(err)
+			msg = errno.ErrText(err)
 		}
 		return c.Errorf("error writing output file: %s", msg)
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/cilium/ebpf/btf"
 	"github.com/gobpftool/gobpftool/internal/bpffs"
 	"github.com/gobpftool/gobpftool/internal/cli"
+	"github.com/gobpftool/gobpftool/internal/errno"
 	"github.com/gobpftool/gobpftool/internal/kernel"
 )
 
@@ -36,7 +37,7 @@ func parseProgs(c *cli.Context, args []string) (fds []int, rest []string, err er
 		}
 		fd, err := kernel.ProgFDByID(id)
 		if err != nil {
-			return nil, nil, c.Errorf("get by id (%d): %s", id, errText(err))
+			return nil, nil, c.Errorf("get by id (%d): %s", id, errno.ErrText(err))
 		}
 		return []int{fd}, args[1:], nil
 	case cli.IsPrefix(kw, "tag"):
@@ -150,7 +151,7 @@ func openMatching(c *cli.Context, kind string, next func(uint32) (uint32, error)
 				return fds, nil
 			}
 			closeAll(fds)
-			return nil, c.Errorf("%s", errText(err))
+			return nil, c.Errorf("%s", errno.ErrText(err))
 		}
 		id = nid
 		fd, err := open(id)
@@ -159,13 +160,13 @@ func openMatching(c *cli.Context, kind string, next func(uint32) (uint32, error)
 				continue
 			}
 			closeAll(fds)
-			return nil, c.Errorf("can't get %s by id (%d): %s", kind, id, errText(err))
+			return nil, c.Errorf("can't get %s by id (%d): %s", kind, id, errno.ErrText(err))
 		}
 		ok, err := match(fd)
 		if err != nil {
 			kernel.Close(fd)
 			closeAll(fds)
-			return nil, c.Errorf("can't get %s info (%d): %s", kind, id, errText(err))
+			return nil, c.Errorf("can't get %s info (%d): %s", kind, id, errno.ErrText(err))
 		}
 		if !ok {
 			kernel.Close(fd)
@@ -237,12 +238,12 @@ func openPinned(c *cli.Context, path string, want kernel.FDType) (int, error) {
 			// before the message is printed, so the directory shows.
 			return -1, c.Errorf("bpf obj get (%s): directory not in bpf file system (bpffs)", bpffs.Dirname(path))
 		}
-		return -1, c.Errorf("bpf obj get (%s): %s", path, errText(err))
+		return -1, c.Errorf("bpf obj get (%s): %s", path, errno.ErrText(err))
 	}
 	t, err := kernel.TypeOfFD(fd)
 	if err != nil {
 		kernel.Close(fd)
-		return -1, c.Errorf("can't read link type: %s", errText(err))
+		return -1, c.Errorf("can't read link type: %s", errno.ErrText(err))
 	}
 	if t != want {
 		kernel.Close(fd)
@@ -250,8 +251,6 @@ func openPinned(c *cli.Context, path string, want kernel.FDType) (int, error) {
 	}
 	return fd, nil
 }
-
-func errText(err error) string { return bpffs.ErrText(err) }
 
 // hexVal is the value of a hex digit, or -1.
 var hexVal = cli.HexDigit

@@ -15,6 +15,7 @@ import (
 	"github.com/gobpftool/gobpftool/internal/bpffs"
 	"github.com/gobpftool/gobpftool/internal/cli"
 	"github.com/gobpftool/gobpftool/internal/compat"
+	"github.com/gobpftool/gobpftool/internal/errno"
 	"github.com/gobpftool/gobpftool/internal/kernel"
 	"github.com/gobpftool/gobpftool/internal/userfile"
 )
@@ -94,8 +95,8 @@ func raiseMemlock() {
 
 // permHint is libbpf's pr_perm_msg: an EPERM as root may be the memlock
 // limit on old kernels, so libbpf shows the limit unless it is infinite.
-func (l *loader) permHint(errno syscall.Errno) {
-	if errno != syscall.EPERM || os.Geteuid() != 0 {
+func (l *loader) permHint(en syscall.Errno) {
+	if en != syscall.EPERM || os.Geteuid() != 0 {
 		return
 	}
 	var lim unix.Rlimit
@@ -230,14 +231,6 @@ func (l *loader) setProgType(p *loadProg, d *secDef) {
 	}
 }
 
-func errnoOf(err error) syscall.Errno {
-	var errno syscall.Errno
-	if errors.As(err, &errno) {
-		return errno
-	}
-	return syscall.EINVAL
-}
-
 // loadObject is bpf_object__load: maps in order, then programs in order,
 // each failure reported as libbpf reports it.
 func (l *loader) loadObject() (err error) {
@@ -257,9 +250,9 @@ func (l *loader) loadObject() (err error) {
 	for _, m := range obj.maps {
 		em, err := l.createMap(m)
 		if err != nil {
-			errno := errnoOf(err)
-			l.warn("map '%s': failed to create: %s(%d)\n", m.name, libbpfStrerror(-int(errno)), -int(errno))
-			l.permHint(errno)
+			en := errno.Of(err)
+			l.warn("map '%s': failed to create: %s(%d)\n", m.name, errno.Libbpf(-int(en)), -int(en))
+			l.permHint(en)
 			l.warn("failed to load object '%s'\n", obj.path)
 			return err
 		}
@@ -312,7 +305,7 @@ func (l *loader) loadObject() (err error) {
 		}
 		for _, m := range rodata {
 			if err := kernel.ProgBindMap(prog.FD(), l.maps[m.key].FD()); err != nil {
-				l.warn("prog '%s': failed to bind map '%s': %s\n", p.name, m.key, libbpfStrerror(int(errnoOf(err))))
+				l.warn("prog '%s': failed to bind map '%s': %s\n", p.name, m.key, errno.Libbpf(int(errno.Of(err))))
 			}
 		}
 	}
@@ -347,7 +340,7 @@ func (l *loader) loadProgram(p *loadProg, popts ebpf.ProgramOptions) (*ebpf.Prog
 // reportLoadFailure prints libbpf's lines for a program the kernel
 // refused: the error, the verifier log, the error code.
 func (l *loader) reportLoadFailure(p *loadProg, err error) {
-	errno := errnoOf(err)
+	en := errno.Of(err)
 	var ve *ebpf.VerifierError
 	if !errors.As(err, &ve) && !errors.As(err, new(syscall.Errno)) {
 		// cilium/ebpf gave up before asking the kernel (a CO-RE or
@@ -362,16 +355,16 @@ func (l *loader) reportLoadFailure(p *loadProg, err error) {
 			return
 		}
 		l.warn("prog '%s': failed to prepare load attributes: %v\n", p.name, err)
-		l.warn("prog '%s': failed to load: %d\n", p.name, -int(errno))
+		l.warn("prog '%s': failed to load: %d\n", p.name, -int(en))
 		return
 	}
-	l.warn("prog '%s': BPF program load failed: %s\n", p.name, libbpfStrerror(int(errno)))
-	l.permHint(errno)
+	l.warn("prog '%s': BPF program load failed: %s\n", p.name, errno.Libbpf(int(en)))
+	l.permHint(en)
 	if ve != nil && len(ve.Log) > 0 {
 		log := fixupVerifierLog(ve.Log, libbpfLayout(p.spec.Instructions), l.obj.spec.Types)
 		l.warn("prog '%s': -- BEGIN PROG LOAD LOG --\n%s\n-- END PROG LOAD LOG --\n", p.name, strings.Join(log, "\n"))
 	}
-	l.warn("prog '%s': failed to load: %d\n", p.name, -int(errno))
+	l.warn("prog '%s': failed to load: %d\n", p.name, -int(en))
 }
 
 // pinPrograms is bpf_object__pin_programs (or bpftool's auto-attaching
@@ -385,8 +378,8 @@ func (l *loader) pinPrograms(dir string) error {
 		} else if l.la.autoattach {
 			err = l.autoAttach(i, path)
 		} else {
-			err = l.pinFD(l.progs[i].FD(), path, func(errno syscall.Errno) {
-				l.warn("prog '%s': failed to pin at '%s': %s\n", p.name, path, libbpfStrerror(-int(errno)))
+			err = l.pinFD(l.progs[i].FD(), path, func(en syscall.Errno) {
+				l.warn("prog '%s': failed to pin at '%s': %s\n", p.name, path, errno.Libbpf(-int(en)))
 			})
 		}
 		if err != nil {
@@ -406,12 +399,12 @@ func (l *loader) pinPrograms(dir string) error {
 func (l *loader) pinFD(fd int, path string, onPinErr func(syscall.Errno)) error {
 	dir := bpffs.Dirname(path)
 	if err := os.Mkdir(dir, 0o700); err != nil && !errors.Is(err, os.ErrExist) {
-		l.warn("failed to mkdir %s: %s\n", path, libbpfStrerror(int(errnoOf(err))))
+		l.warn("failed to mkdir %s: %s\n", path, errno.Libbpf(int(errno.Of(err))))
 		return err
 	}
 	var st unix.Statfs_t
 	if err := unix.Statfs(dir, &st); err != nil {
-		l.warn("failed to statfs %s: %s\n", dir, libbpfStrerror(int(errnoOf(err))))
+		l.warn("failed to statfs %s: %s\n", dir, errno.Libbpf(int(errno.Of(err))))
 		return err
 	}
 	if st.Type != unix.BPF_FS_MAGIC {
@@ -419,26 +412,10 @@ func (l *loader) pinFD(fd int, path string, onPinErr func(syscall.Errno)) error 
 		return syscall.EINVAL
 	}
 	if err := kernel.ObjPin(fd, path); err != nil {
-		onPinErr(errnoOf(err))
+		onPinErr(errno.Of(err))
 		return err
 	}
 	return nil
-}
-
-// libbpfStrerror is libbpf_strerror_r: glibc's text for err (either
-// sign), or libbpf's note when glibc has none (the kernel's internal
-// ENOTSUPP, 524, for one).
-func libbpfStrerror(err int) string {
-	e := err
-	if e < 0 {
-		e = -e
-	}
-	// glibc's XSI strerror_r knows 0 to EHWPOISON but for the two
-	// numbers Linux leaves unused.
-	if e > int(unix.EHWPOISON) || e == 41 || e == 58 {
-		return fmt.Sprintf("ERROR: strerror_r(%d)=%d", err, int(syscall.EINVAL))
-	}
-	return errText(syscall.Errno(e))
 }
 
 // hasCORE tells whether any program of obj has a CO-RE relocation.

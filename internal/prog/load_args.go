@@ -7,6 +7,7 @@ import (
 
 	"github.com/gobpftool/gobpftool/internal/cli"
 	"github.com/gobpftool/gobpftool/internal/compat"
+	"github.com/gobpftool/gobpftool/internal/errno"
 	"github.com/gobpftool/gobpftool/internal/kernel"
 )
 
@@ -165,7 +166,7 @@ func printUnknownSection(c *cli.Context, name string) {
 func ifNameToIndex(c *cli.Context, name string) (uint32, error) {
 	idx, err := netdevIndex(name)
 	if err != nil {
-		return 0, c.Errorf("unrecognized netdevice '%s': %s", name, errText(err))
+		return 0, c.Errorf("unrecognized netdevice '%s': %s", name, errno.ErrText(err))
 	}
 	return idx, nil
 }
@@ -204,7 +205,7 @@ func parseMapFD(c *cli.Context, args []string) (int, []string, error) {
 		}
 		fd, err := kernel.MapFDByID(id)
 		if err != nil {
-			return -1, nil, c.Errorf("get map by id (%d): %s", id, errText(err))
+			return -1, nil, c.Errorf("get map by id (%d): %s", id, errno.ErrText(err))
 		}
 		return fd, args[1:], nil
 	case cli.IsPrefix(kw, "name"):

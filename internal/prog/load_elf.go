@@ -13,6 +13,7 @@ import (
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/btf"
+	"github.com/gobpftool/gobpftool/internal/errno"
 	"github.com/gobpftool/gobpftool/internal/userfile"
 )
 
@@ -79,7 +80,7 @@ func openObject(path string, relaxed bool, warn func(string, ...any)) (*loadObje
 			warn("elf: failed to open %s as ELF file: invalid file descriptor\n", path)
 			return nil, errObjOpen
 		}
-		warn("elf: failed to open %s: %s\n", path, libbpfStrerror(-int(errnoOf(err))))
+		warn("elf: failed to open %s: %s\n", path, errno.Libbpf(-int(errno.Of(err))))
 		return nil, errObjOpen
 	}
 	return parseObject(path, raw, relaxed, warn)

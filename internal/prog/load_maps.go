@@ -11,6 +11,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/gobpftool/gobpftool/internal/compat"
+	"github.com/gobpftool/gobpftool/internal/errno"
 	"github.com/gobpftool/gobpftool/internal/kernel"
 )
 
@@ -40,7 +41,7 @@ func (l *loader) setupReuse() error {
 	for idx, m := range l.obj.maps {
 		if j < len(rs) && idx == rs[j].idx {
 			if err := reuseMap(m, rs[j].fd); err != nil {
-				return c.Errorf("unable to set up map reuse: %d", -int(errnoOf(err)))
+				return c.Errorf("unable to set up map reuse: %d", -int(errno.Of(err)))
 			}
 			j++
 			if j < len(rs) && rs[j].idx == idx {
@@ -92,21 +93,21 @@ func (l *loader) createMap(m *loadMap) (*ebpf.Map, error) {
 	if err != nil || m.pinPath == "" {
 		return em, err
 	}
-	err = l.pinFD(em.FD(), m.pinPath, func(errno syscall.Errno) {
-		l.warn("failed to pin map: %s\n", libbpfStrerror(int(errno)))
+	err = l.pinFD(em.FD(), m.pinPath, func(en syscall.Errno) {
+		l.warn("failed to pin map: %s\n", errno.Libbpf(int(en)))
 	})
 	if err == nil {
 		m.autoPinned = true
 		return em, nil
 	}
 	em.Close()
-	if errnoOf(err) == syscall.EEXIST {
+	if errno.Of(err) == syscall.EEXIST {
 		// Pinned by someone else meanwhile: libbpf tries to reuse it once.
 		if em, rerr := l.reusePinned(m); em != nil || rerr != nil {
 			return em, rerr
 		}
 	}
-	l.warn("map '%s': failed to auto-pin at '%s': %d\n", m.name, m.pinPath, -int(errnoOf(err)))
+	l.warn("map '%s': failed to auto-pin at '%s': %d\n", m.name, m.pinPath, -int(errno.Of(err)))
 	return nil, err
 }
 
@@ -119,7 +120,7 @@ func (l *loader) reusePinned(m *loadMap) (*ebpf.Map, error) {
 		return nil, nil
 	}
 	if err != nil {
-		l.warn("couldn't retrieve pinned map '%s': %s\n", m.pinPath, libbpfStrerror(int(errnoOf(err))))
+		l.warn("couldn't retrieve pinned map '%s': %s\n", m.pinPath, errno.Libbpf(int(errno.Of(err))))
 		l.warn("map '%s': error reusing pinned map\n", m.name)
 		return nil, err
 	}
@@ -160,8 +161,8 @@ func (l *loader) newMap(m *loadMap) (*ebpf.Map, error) {
 	em, err := ebpf.NewMapWithOptions(ms, opts)
 	if err != nil && (ms.Key != nil || ms.Value != nil) && !mapTypeWithoutBTF(ms.Type) {
 		// libbpf tries again without BTF, saying so.
-		errno := errnoOf(err)
-		l.warn("Error in bpf_create_map_xattr(%s):%s(%d). Retrying without BTF.\n", m.name, libbpfStrerror(-int(errno)), -int(errno))
+		en := errno.Of(err)
+		l.warn("Error in bpf_create_map_xattr(%s):%s(%d). Retrying without BTF.\n", m.name, errno.Libbpf(-int(en)), -int(en))
 		ms.Key, ms.Value = nil, nil
 		em, err = ebpf.NewMapWithOptions(ms, opts)
 	}
@@ -220,7 +221,7 @@ func (l *loader) fillSlots(progs bool) error {
 			}
 			if err != nil {
 				l.warn("map '%s': failed to initialize slot [%v] to %s '%s' fd=%d: %d\n",
-					m.name, kv.Key, kind, name, fd, -int(errnoOf(err)))
+					m.name, kv.Key, kind, name, fd, -int(errno.Of(err)))
 				return err
 			}
 		}
@@ -242,8 +243,8 @@ func (l *loader) createDeviceMap(m *loadMap, ms *ebpf.MapSpec) (*ebpf.Map, error
 		var err error
 		fd, err = createWithBTF(attr, ms)
 		if err != nil {
-			errno := errnoOf(err)
-			l.warn("Error in bpf_create_map_xattr(%s):%s(%d). Retrying without BTF.\n", m.name, libbpfStrerror(-int(errno)), -int(errno))
+			en := errno.Of(err)
+			l.warn("Error in bpf_create_map_xattr(%s):%s(%d). Retrying without BTF.\n", m.name, errno.Libbpf(-int(en)), -int(en))
 		}
 	}
 	if fd < 0 {
@@ -324,8 +325,8 @@ func (l *loader) pinMaps(dir string) error {
 		case m.pinPath != "":
 			// Pinned there by name already.
 		default:
-			err = l.pinFD(l.maps[m.key].FD(), path, func(errno syscall.Errno) {
-				l.warn("failed to pin map: %s\n", libbpfStrerror(int(errno)))
+			err = l.pinFD(l.maps[m.key].FD(), path, func(en syscall.Errno) {
+				l.warn("failed to pin map: %s\n", errno.Libbpf(int(en)))
 			})
 		}
 		if err != nil {

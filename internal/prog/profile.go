@@ -13,6 +13,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/gobpftool/gobpftool/internal/cli"
+	"github.com/gobpftool/gobpftool/internal/errno"
 	"github.com/gobpftool/gobpftool/internal/kernel"
 )
 
@@ -149,12 +150,12 @@ func profRun(c *cli.Context, fd int, sel []int, numCPU int, window time.Duration
 	if stats {
 		var err error
 		if statsFD, err = kernel.EnableStats(); err != nil {
-			return nil, c.Errorf("failed to enable run time statistics: %s", profErrText(err))
+			return nil, c.Errorf("failed to enable run time statistics: %s", errno.ErrText(err))
 		}
 	}
 	before, err := kernel.GetProgInfo(fd)
 	if err != nil {
-		return nil, c.Errorf("failed to get info for prog FD %d: %s", fd, profErrText(err))
+		return nil, c.Errorf("failed to get info for prog FD %d: %s", fd, errno.ErrText(err))
 	}
 
 	sigs := make(chan os.Signal, 1)
@@ -162,7 +163,7 @@ func profRun(c *cli.Context, fd int, sel []int, numCPU int, window time.Duration
 	defer signal.Stop(sigs)
 	if prof != nil {
 		if err := prof.attach(); err != nil {
-			return nil, c.Errorf("failed to attach profile_obj: %s", profErrText(err))
+			return nil, c.Errorf("failed to attach profile_obj: %s", errno.ErrText(err))
 		}
 	}
 	start := time.Now()
@@ -181,7 +182,7 @@ func profRun(c *cli.Context, fd int, sel []int, numCPU int, window time.Duration
 	}
 	after, err := kernel.GetProgInfo(fd)
 	if err != nil {
-		return nil, c.Errorf("failed to get info for prog FD %d: %s", fd, profErrText(err))
+		return nil, c.Errorf("failed to get info for prog FD %d: %s", fd, errno.ErrText(err))
 	}
 	kernel.Close(statsFD)
 	statsFD = -1
@@ -286,12 +287,12 @@ func profOpen(c *cli.Context, fd int, counters []int, numCPU int) (*profiler, er
 	}
 	dup, err := unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, 0)
 	if err != nil {
-		return nil, c.Errorf("failed to load profile_obj: %s", profErrText(err))
+		return nil, c.Errorf("failed to load profile_obj: %s", errno.ErrText(err))
 	}
 	target, err := ebpf.NewProgramFromFD(dup)
 	if err != nil {
 		kernel.Close(dup)
-		return nil, c.Errorf("failed to load profile_obj: %s", profErrText(err))
+		return nil, c.Errorf("failed to load profile_obj: %s", errno.ErrText(err))
 	}
 	defer target.Close()
 	coll, err := ebpf.NewCollection(profSpec(numCPU, len(counters), target, fn))
@@ -370,16 +371,16 @@ func profTargetName(c *cli.Context, fd int) (string, error) {
 // user learns both, and which metrics need neither.
 func profExplainLoad(err error, counters []int) string {
 	if !errors.Is(err, unix.EPERM) && !errors.Is(err, unix.EACCES) {
-		return profErrText(err)
+		return errno.ErrText(err)
 	}
-	msg := "the kernel refuses fentry/fexit programs (" + profErrText(err) + ")"
+	msg := "the kernel refuses fentry/fexit programs (" + errno.ErrText(err) + ")"
 	for _, m := range counters {
 		pm := &profileMetrics[m]
 		if pm.src != profHardware {
 			continue
 		}
 		if fd, perr := kernel.PerfEventOpenCPU(pm.counter, 0); perr != nil {
-			msg += " and has no PMU for " + pm.name + " (" + profErrText(perr) + ")"
+			msg += " and has no PMU for " + pm.name + " (" + errno.ErrText(perr) + ")"
 			break
 		} else {
 			kernel.Close(fd)
@@ -391,23 +392,13 @@ func profExplainLoad(err error, counters []int) string {
 // profExplainPerf says why a perf event did not open: for a hardware counter,
 // most often that the machine has no PMU.
 func profExplainPerf(err error, pm *profileMetric) string {
-	msg := profErrText(err)
+	msg := errno.ErrText(err)
 	if pm.src == profHardware && (errors.Is(err, unix.ENOENT) || errors.Is(err, unix.EOPNOTSUPP) ||
 		errors.Is(err, unix.EINVAL)) {
 		msg = "no PMU counts it here (" + msg + "); these metrics work without a PMU: " +
 			profMetricNames(profStats) + ", " + profMetricNames(profSoftware)
 	}
 	return msg
-}
-
-// profErrText is the C library's text for the errno inside err, else err's
-// own text.
-func profErrText(err error) string {
-	var e syscall.Errno
-	if errors.As(err, &e) {
-		return cli.StrError(e)
-	}
-	return err.Error()
 }
 
 func (r *profileResult) renderPlain(c *cli.Context) {

@@ -7,6 +7,7 @@ import (
 	"github.com/cilium/ebpf/asm"
 	"github.com/cilium/ebpf/link"
 
+	"github.com/gobpftool/gobpftool/internal/errno"
 	"github.com/gobpftool/gobpftool/internal/kernel"
 )
 
@@ -233,7 +234,7 @@ type profValue struct {
 func (p *profiler) read(numMetric int) (uint64, []profValue, error) {
 	var counts []uint64
 	if err := p.coll.Maps[profMapCounts].Lookup(uint32(0), &counts); err != nil {
-		return 0, nil, fmt.Errorf("failed to read count_map: %s", profErrText(err))
+		return 0, nil, fmt.Errorf("failed to read count_map: %s", errno.ErrText(err))
 	}
 	var runs uint64
 	for _, n := range counts {
@@ -243,7 +244,7 @@ func (p *profiler) read(numMetric int) (uint64, []profValue, error) {
 	for m := 0; m < numMetric; m++ {
 		var per []profValue
 		if err := p.coll.Maps[profMapAccum].Lookup(uint32(m), &per); err != nil {
-			return 0, nil, fmt.Errorf("failed to read reading_map: %s", profErrText(err))
+			return 0, nil, fmt.Errorf("failed to read reading_map: %s", errno.ErrText(err))
 		}
 		for _, v := range per {
 			vals[m].Counter += v.Counter

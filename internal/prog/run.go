@@ -1,7 +1,6 @@
 package prog
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -10,6 +9,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/gobpftool/gobpftool/internal/cli"
+	"github.com/gobpftool/gobpftool/internal/errno"
 	"github.com/gobpftool/gobpftool/internal/kernel"
 	"github.com/gobpftool/gobpftool/internal/userfile"
 )
@@ -145,7 +145,7 @@ func (ra *runArgs) execute(c *cli.Context, fd int) error {
 
 	res, err := kernel.ProgTestRun(fd, &tr)
 	if err != nil {
-		c.Errorf("failed to run program: %s", errnoText(err))
+		c.Errorf("failed to run program: %s", errno.ErrText(err))
 		// bpftool returns libbpf's -errno: exit status 256-errno.
 		code := cli.ExitFailure
 		if errno, ok := err.(syscall.Errno); ok && errno != 0 {
@@ -216,14 +216,14 @@ func readRunInput(c *cli.Context, name string) (data []byte, free func(), err er
 	} else {
 		f, err := os.Open(name)
 		if err != nil {
-			return nil, nil, c.Errorf("failed to open %s: %s", name, errnoText(err))
+			return nil, nil, c.Errorf("failed to open %s: %s", name, errno.ErrText(err))
 		}
 		defer f.Close()
 		r = f
 	}
 	buf, err := unix.Mmap(-1, 0, 64<<10, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS)
 	if err != nil {
-		return nil, nil, c.Errorf("failed to allocate memory for data_in/ctx_in: %s", errnoText(err))
+		return nil, nil, c.Errorf("failed to allocate memory for data_in/ctx_in: %s", errno.ErrText(err))
 	}
 	fail := func(err error) ([]byte, func(), error) {
 		unix.Munmap(buf)
@@ -235,11 +235,11 @@ func readRunInput(c *cli.Context, name string) (data []byte, free func(), err er
 			if n >= userfile.DataLimit {
 				// An endless input (/dev/zero, a pipe that never
 				// closes) stops here, long before memory runs out.
-				return fail(c.Errorf("failed to read data_in/ctx_in from %s: %s", name, errnoText(&userfile.TooLargeError{Path: name, Limit: userfile.DataLimit})))
+				return fail(c.Errorf("failed to read data_in/ctx_in from %s: %s", name, errno.ErrText(&userfile.TooLargeError{Path: name, Limit: userfile.DataLimit})))
 			}
 			nb, err := unix.Mremap(buf, 2*len(buf), unix.MREMAP_MAYMOVE)
 			if err != nil {
-				return fail(c.Errorf("failed to reallocate data_in/ctx_in: %s", errnoText(err)))
+				return fail(c.Errorf("failed to reallocate data_in/ctx_in: %s", errno.ErrText(err)))
 			}
 			buf = nb
 		}
@@ -249,7 +249,7 @@ func readRunInput(c *cli.Context, name string) (data []byte, free func(), err er
 			break
 		}
 		if err != nil {
-			return fail(c.Errorf("failed to read data_in/ctx_in from %s: %s", name, errnoText(err)))
+			return fail(c.Errorf("failed to read data_in/ctx_in from %s: %s", name, errno.ErrText(err)))
 		}
 	}
 	// The kernel's size field is 32 bits wide, as bpftool's.
@@ -262,7 +262,7 @@ func readRunInput(c *cli.Context, name string) (data []byte, free func(), err er
 func allocRunOutput(c *cli.Context, size uint32) ([]byte, func(), error) {
 	b, err := unix.Mmap(-1, 0, int(size), unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS)
 	if err != nil {
-		return nil, nil, c.Errorf("failed to allocate memory for output data/ctx: %s", errnoText(err))
+		return nil, nil, c.Errorf("failed to allocate memory for output data/ctx: %s", errno.ErrText(err))
 	}
 	return b, func() { unix.Munmap(b) }, nil
 }
@@ -289,7 +289,7 @@ func writeRunOutput(c *cli.Context, buf []byte, size uint32, name, jsonKey strin
 	}
 	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o666)
 	if err != nil {
-		c.Errorf("failed to open %s: %s", name, errnoText(err))
+		c.Errorf("failed to open %s: %s", name, errno.ErrText(err))
 		return 1
 	}
 	// stdio buffers a write that fits its buffer and bpftool ignores
@@ -305,7 +305,7 @@ func writeRunOutput(c *cli.Context, buf []byte, size uint32, name, jsonKey strin
 		if werr == nil {
 			werr = syscall.EFAULT
 		}
-		c.Errorf("failed to write output data/ctx: %s", errnoText(werr))
+		c.Errorf("failed to write output data/ctx: %s", errno.ErrText(werr))
 		return 1
 	}
 	return 0
@@ -345,14 +345,4 @@ func hexDump(data []byte) []byte {
 		out = append(out, '\n')
 	}
 	return out
-}
-
-// errnoText is strerror for an error that wraps an errno (os and syscall
-// errors alike).
-func errnoText(err error) string {
-	var errno syscall.Errno
-	if errors.As(err, &errno) {
-		return cli.StrError(errno)
-	}
-	return err.Error()
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/gobpftool/gobpftool/internal/btfdump"
 	"github.com/gobpftool/gobpftool/internal/cli"
 	"github.com/gobpftool/gobpftool/internal/compat"
+	"github.com/gobpftool/gobpftool/internal/errno"
 	"github.com/gobpftool/gobpftool/internal/jsonw"
 	"github.com/gobpftool/gobpftool/internal/kernel"
 )
@@ -137,7 +138,7 @@ func (s *shower) all() ([]*progView, string) {
 				if err == syscall.EINVAL {
 					suffix = " -- kernel too old?"
 				}
-				walkErr = fmt.Sprintf("can't get next program: %s%s", errText(err), suffix)
+				walkErr = fmt.Sprintf("can't get next program: %s%s", errno.ErrText(err), suffix)
 			}
 			break
 		}
@@ -171,7 +172,7 @@ func (s *shower) all() ([]*progView, string) {
 					if err == syscall.ENOENT {
 						items[i].gone = true
 					} else {
-						items[i].msg = fmt.Sprintf("can't get prog by id (%d): %s", ids[i], errText(err))
+						items[i].msg = fmt.Sprintf("can't get prog by id (%d): %s", ids[i], errno.ErrText(err))
 					}
 					continue
 				}
@@ -252,7 +253,7 @@ type metaVar struct {
 func (s *shower) collect(fd int) (*progView, string) {
 	pi, err := kernel.GetProgInfo(fd)
 	if err != nil {
-		return nil, "can't get prog info: " + errText(err)
+		return nil, "can't get prog info: " + errno.ErrText(err)
 	}
 	v := newHeaderView(pi, fd, s.btf)
 	if pi.LoadTime != 0 {

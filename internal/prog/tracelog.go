@@ -11,6 +11,7 @@ import (
 
 	"github.com/gobpftool/gobpftool/internal/cli"
 	"github.com/gobpftool/gobpftool/internal/compat"
+	"github.com/gobpftool/gobpftool/internal/errno"
 	"github.com/gobpftool/gobpftool/internal/kernel"
 )
 
@@ -59,7 +60,7 @@ func tracelogPipe(c *cli.Context) error {
 	// beside it.
 	fd, err := unix.Open(pipe, unix.O_RDONLY|unix.O_CLOEXEC, 0)
 	if err != nil {
-		c.Errorf("could not open trace pipe: %s", errnoText(err))
+		c.Errorf("could not open trace pipe: %s", errno.ErrText(err))
 		return fail()
 	}
 	sig := make(chan os.Signal, 1)
@@ -93,7 +94,7 @@ func tracelogPipe(c *cli.Context) error {
 			if ch.err != nil {
 				text := "Success" // errno is left untouched at end of file
 				if ch.err != io.EOF {
-					text = errnoText(ch.err)
+					text = errno.ErrText(ch.err)
 				}
 				c.Errorf("failed to read content from trace pipe: %s", text)
 				unix.Close(fd) // its reader has returned
@@ -134,7 +135,7 @@ func tracefsPipe(c *cli.Context) (string, bool) {
 		c.Infof("could not find tracefs, attempting to mount it now")
 		mnt = tracelogMountPoint
 		if step, err := kernel.MountFS(mnt, "tracefs"); err != nil {
-			c.Errorf("can't mount tracefs: %s%s", step, errnoText(err))
+			c.Errorf("can't mount tracefs: %s%s", step, errno.ErrText(err))
 			return "", false
 		}
 	}
@@ -166,7 +167,7 @@ func tracelogStream(c *cli.Context, args []string) error {
 			c.Out.Flush()
 			// Newer bpftool fails here without a word; say why, since
 			// kernels before 6.17 have no BPF streams at all.
-			return c.Errorf("can't read BPF stream of the program: %s", errnoText(err))
+			return c.Errorf("can't read BPF stream of the program: %s", errno.ErrText(err))
 		}
 		if n == 0 {
 			return nil

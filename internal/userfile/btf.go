@@ -6,9 +6,9 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"os"
 
 	"github.com/cilium/ebpf/btf"
+	"github.com/gobpftool/gobpftool/internal/errno"
 	"golang.org/x/sys/unix"
 )
 
@@ -49,7 +49,7 @@ func LoadBTF(path string) (*btf.Spec, error) {
 	case errors.Is(err, errNotBTF):
 		return fail(libelfError, fmt.Sprintf("libbpf: failed to get EHDR from %s\n", path), err)
 	case err != nil:
-		return fail(-errnoOf(err), "", err)
+		return fail(-int(errno.Of(err)), "", err)
 	}
 	spec, err := btf.LoadSpecFromReader(bytes.NewReader(raw))
 	switch {
@@ -59,21 +59,8 @@ func LoadBTF(path string) (*btf.Spec, error) {
 		// An ELF file without a .BTF section.
 		return fail(-int(unix.ENOENT), "", err)
 	default:
-		return fail(-errnoOf(err), "", err)
+		return fail(-int(errno.Of(err)), "", err)
 	}
 }
 
 const btfMagic = 0xeB9F
-
-// errnoOf is the errno inside err, EINVAL when it has none.
-func errnoOf(err error) int {
-	var errno unix.Errno
-	if errors.As(err, &errno) {
-		return int(errno)
-	}
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return errnoOf(pe.Err)
-	}
-	return int(unix.EINVAL)
-}
