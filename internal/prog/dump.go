@@ -12,6 +12,7 @@ import (
 	"github.com/gobpftool/gobpftool/internal/jited"
 	"github.com/gobpftool/gobpftool/internal/kallsyms"
 	"github.com/gobpftool/gobpftool/internal/kernel"
+	"github.com/gobpftool/gobpftool/internal/progfacts"
 	"github.com/gobpftool/gobpftool/internal/xlated"
 	"golang.org/x/sys/unix"
 )
@@ -100,7 +101,7 @@ func dump(c *cli.Context, args []string) error {
 			break
 		}
 		if several {
-			v := newHeaderView(pi, fd, nil)
+			v := progfacts.Header(pi, fd)
 			if c.JSON {
 				c.JW.StartObject()
 				writeHeaderJSON(c.JW, v)

@@ -1,15 +1,13 @@
 package prog
 
 import (
-	"bytes"
-	"sync"
 	"syscall"
 
-	"github.com/cilium/ebpf/btf"
 	"github.com/gobpftool/gobpftool/internal/bpffs"
 	"github.com/gobpftool/gobpftool/internal/cli"
 	"github.com/gobpftool/gobpftool/internal/errno"
 	"github.com/gobpftool/gobpftool/internal/kernel"
+	"github.com/gobpftool/gobpftool/internal/progfacts"
 )
 
 // maxProgFullName bounds a `name` handle, as bpftool's MAX_PROG_FULL_NAME.
@@ -59,7 +57,7 @@ func parseProgs(c *cli.Context, args []string) (fds []int, rest []string, err er
 			return nil, nil, c.Errorf("can't parse name")
 		}
 		fds, err := progsByNameTag(c, func(pi *kernel.ProgInfo, fd int) bool {
-			return fullName(pi, fd, nil) == name
+			return progfacts.FullName(pi, fd) == name
 		})
 		return fds, args[2:], err
 	case cli.IsPrefix(kw, "pinned"):
@@ -174,58 +172,6 @@ func openMatching(c *cli.Context, kind string, next func(uint32) (uint32, error)
 		}
 		fds = append(fds, fd)
 	}
-}
-
-// btfCache keeps parsed program BTF by id for one command; a nil cache
-// parses every time.
-type btfCache struct {
-	mu    sync.Mutex
-	specs map[uint32]*btf.Spec
-}
-
-func newBTFCache() *btfCache { return &btfCache{specs: map[uint32]*btf.Spec{}} }
-
-func (bc *btfCache) get(id uint32) *btf.Spec {
-	if bc != nil {
-		bc.mu.Lock()
-		defer bc.mu.Unlock()
-		if s, ok := bc.specs[id]; ok {
-			return s
-		}
-	}
-	var spec *btf.Spec
-	if raw, err := kernel.BTFRaw(id); err == nil {
-		spec, _ = btf.LoadSpecFromReader(bytes.NewReader(raw))
-	}
-	if bc != nil {
-		bc.specs[id] = spec
-	}
-	return spec
-}
-
-// fullName is bpftool's get_prog_full_name: the kernel keeps 15 bytes of a
-// name, so a name that long is replaced by its BTF function name.
-func fullName(pi *kernel.ProgInfo, fd int, cache *btfCache) string {
-	if len(pi.Name) < 15 || pi.BTFID == 0 || pi.NrFuncInfo == 0 {
-		return pi.Name
-	}
-	typeID, btfID, ok := kernel.FirstFuncInfo(fd, pi.FuncInfoRecSize)
-	if !ok {
-		return pi.Name
-	}
-	spec := cache.get(btfID)
-	if spec == nil {
-		return pi.Name
-	}
-	t, err := spec.TypeByID(btf.TypeID(typeID))
-	if err != nil {
-		return pi.Name
-	}
-	fn, ok := t.(*btf.Func)
-	if !ok {
-		return pi.Name
-	}
-	return fn.Name
 }
 
 // openPinned opens a pinned object of the wanted kind, with bpftool's

@@ -15,6 +15,7 @@ import (
 	"github.com/gobpftool/gobpftool/internal/cli"
 	"github.com/gobpftool/gobpftool/internal/errno"
 	"github.com/gobpftool/gobpftool/internal/kernel"
+	"github.com/gobpftool/gobpftool/internal/progfacts"
 )
 
 // profile is `prog profile PROG [duration DURATION] METRICs`: bpftool's
@@ -355,7 +356,7 @@ func profTargetName(c *cli.Context, fd int) (string, error) {
 	if !ok {
 		return "", c.Errorf("failed to get func_info for prog FD %d", fd)
 	}
-	spec := (*btfCache)(nil).get(btfID)
+	spec := progfacts.LoadBTF(btfID)
 	if spec == nil {
 		return "", c.Errorf("failed to load btf for prog FD %d", fd)
 	}

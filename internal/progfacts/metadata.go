@@ -1,9 +1,11 @@
-package prog
+package progfacts
 
 import (
 	"strings"
+	"sync"
 
 	"github.com/cilium/ebpf/btf"
+
 	"github.com/gobpftool/gobpftool/internal/kernel"
 )
 
@@ -12,77 +14,90 @@ const metadataPrefix = "bpf_metadata_"
 // bpf(2) map type of a global data section.
 const mapTypeArray = 2
 
-// mapMeta is what a listing learned of one map: whether it can hold
-// metadata and, if so, its value. Programs share maps, so a listing asks
-// the kernel once per map rather than once per program and map.
-type mapMeta struct {
+// mapCache keeps what a gathering learned of each map: programs share
+// maps, so the kernel is asked once per map rather than once per program
+// and map. Like btfCache, its lock guards only the table.
+type mapCache struct {
+	mu   sync.Mutex
+	maps map[uint32]*mapEntry
+}
+
+type mapEntry struct {
+	once   sync.Once
 	failed bool // the map could not be read: metadata lookup stops here
 	info   *kernel.MapInfo
 	value  []byte // nil unless the map is a .rodata candidate
 }
 
-func (s *shower) mapMeta(id uint32) *mapMeta {
-	s.mapsMu.Lock()
-	defer s.mapsMu.Unlock()
-	if m, ok := s.maps[id]; ok {
-		return m
+func newMapCache() *mapCache { return &mapCache{maps: map[uint32]*mapEntry{}} }
+
+func (mc *mapCache) get(id uint32) *mapEntry {
+	mc.mu.Lock()
+	m, ok := mc.maps[id]
+	if !ok {
+		m = &mapEntry{}
+		mc.maps[id] = m
 	}
-	m := &mapMeta{failed: true}
-	s.maps[id] = m
+	mc.mu.Unlock()
+	m.once.Do(func() { m.read(id) })
+	return m
+}
+
+func (m *mapEntry) read(id uint32) {
+	m.failed = true
 	fd, err := kernel.MapFDByID(id)
 	if err != nil {
-		return m
+		return
 	}
 	defer kernel.Close(fd)
 	mi, err := kernel.GetMapInfo(fd)
 	if err != nil {
-		return m
+		return
 	}
 	m.info = mi
 	if mi.Type != mapTypeArray || mi.KeySize != 4 || mi.MaxEntries != 1 ||
 		mi.BTFValueTypeID == 0 || !strings.Contains(mi.Name, ".rodata") {
 		m.failed = false
-		return m
+		return
 	}
 	value := make([]byte, mi.ValueSize+8)
 	if err := kernel.MapLookup(fd, make([]byte, 4), value); err != nil {
-		return m
+		return
 	}
 	m.failed = false
 	m.value = value[:mi.ValueSize]
-	return m
 }
 
-// findMetadata finds the program's read-only data map (an array of one
+// metadata finds the program's read-only data map (an array of one
 // element named .rodata with BTF) and returns the variables named
 // bpf_metadata_* in it, prefix stripped, as bpftool shows them.
-func (s *shower) findMetadata(mapIDs []uint32) (*btf.Spec, []metaVar) {
+func (s *Session) metadata(mapIDs []uint32) []MetaVar {
 	for _, id := range mapIDs {
-		m := s.mapMeta(id)
+		m := s.maps.get(id)
 		if m.failed {
-			return nil, nil
+			return nil
 		}
 		if m.value == nil {
 			continue
 		}
 		return metadataVars(s.btf.get(m.info.BTFID), m.info.BTFValueTypeID, m.value)
 	}
-	return nil, nil
+	return nil
 }
 
-func metadataVars(spec *btf.Spec, valueType uint32, value []byte) (*btf.Spec, []metaVar) {
+func metadataVars(spec *btf.Spec, valueType uint32, value []byte) []MetaVar {
 	if spec == nil {
-		return nil, nil
+		return nil
 	}
 	t, err := spec.TypeByID(btf.TypeID(valueType))
 	if err != nil {
-		return nil, nil
+		return nil
 	}
 	ds, ok := t.(*btf.Datasec)
 	if !ok {
-		return nil, nil
+		return nil
 	}
-	var vars []metaVar
+	var vars []MetaVar
 	for _, vsi := range ds.Vars {
 		v, ok := vsi.Type.(*btf.Var)
 		if !ok || !strings.HasPrefix(v.Name, metadataPrefix) {
@@ -92,7 +107,7 @@ func metadataVars(spec *btf.Spec, valueType uint32, value []byte) (*btf.Spec, []
 		if int(vsi.Offset) <= len(value) {
 			data = value[vsi.Offset:]
 		}
-		vars = append(vars, metaVar{name: v.Name[len(metadataPrefix):], typ: v.Type, data: data})
+		vars = append(vars, MetaVar{Name: v.Name[len(metadataPrefix):], Type: v.Type, Data: data})
 	}
-	return spec, vars
+	return vars
 }

@@ -1,0 +1,290 @@
+package progfacts
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/gobpftool/gobpftool/internal/compat"
+	"github.com/gobpftool/gobpftool/internal/errno"
+	"github.com/gobpftool/gobpftool/internal/kernel"
+)
+
+// Options says which of the costlier facts to gather.
+type Options struct {
+	// Pins walks every mounted bpffs for the paths pinning each program.
+	Pins bool
+	// Holders finds the processes holding each program.
+	Holders bool
+}
+
+// Session gathers program facts with caches that live as long as it: the
+// parsed BTF of each id, what each map holds, one reading of the boot
+// clock. A command uses one session; a long-lived consumer (top, the
+// exporter) may keep one across samples or start one per sample.
+type Session struct {
+	opts  Options
+	btf   *btfCache
+	maps  *mapCache
+	clock *bootClock
+	// own is this process's fds when the session began: fds opened
+	// after it (to read the programs) do not make us a holder.
+	own kernel.OwnFDs
+
+	scanOnce sync.Once
+	scanned  chan struct{} // closed when pinned and holders are filled
+	pinned   map[uint32][]string
+	holders  kernel.Holders
+	iterID   uint32 // our own pid iterator, which no listing shows
+}
+
+// New starts a session. Call it before the command opens any program of
+// its own, so that those fds are not taken for a holder.
+func New(opts Options) *Session {
+	s := &Session{
+		opts:    opts,
+		btf:     newBTFCache(),
+		maps:    newMapCache(),
+		clock:   newBootClock(),
+		scanned: make(chan struct{}),
+	}
+	if opts.Holders {
+		s.own = kernel.SnapshotOwnFDs()
+	}
+	return s
+}
+
+// iterateFrom is the number of programs from which a listing finds their
+// holders with the BPF iterator (a fixed few milliseconds) rather than
+// /proc (cheap on a quiet system, a readlink and an fdinfo read per
+// program fd on a busy one).
+const iterateFrom = 64
+
+// workers is how many goroutines read program facts in a listing: the
+// listing is a few syscalls per program, and on a 2-core machine the
+// kernel's share of it halves when two threads make them.
+const workers = 2
+
+// StartScan starts the bpffs walk and the holder scan (as Options ask)
+// on another goroutine, by /proc: a command that opens programs by handle
+// before it gathers them calls it first, so that the scan overlaps the
+// opening. A later gathering uses the scan already started.
+func (s *Session) StartScan() { s.startScan(nil) }
+
+func (s *Session) startScan(prep *kernel.IterPrep) {
+	s.scanOnce.Do(func() {
+		go func() {
+			defer close(s.scanned)
+			if s.opts.Pins {
+				s.pinned = kernel.PinnedObjects(kernel.FDProg)
+			}
+			if s.opts.Holders {
+				s.holders, s.iterID = kernel.FindProgHolders(prep, s.own)
+			}
+		}()
+	})
+}
+
+// FoundPins tells whether the bpffs walk of the last gathering found any
+// program pinned (bpftool's JSON then has a "pinned" array on every
+// program).
+func (s *Session) FoundPins() bool { return len(s.pinned) > 0 }
+
+// All gathers every loaded program, in id order. On a failure it returns
+// the programs read before it with the error: bpftool prints those, then
+// the message. A program that goes away during the listing is left out.
+func (s *Session) All(ctx context.Context) ([]*Prog, error) {
+	var prep *kernel.IterPrep
+	if s.opts.Holders {
+		// Whether the iterator is worth it is known after the id walk;
+		// its BTF reading starts now, so that it is ready by then.
+		prep = kernel.PrepareIterator()
+		defer prep.Wait()
+	}
+	ids, walkErr := walkIDs()
+	if len(ids) >= iterateFrom {
+		s.startScan(prep)
+	} else {
+		s.startScan(nil)
+	}
+	type item struct {
+		p    *Prog
+		err  error
+		gone bool
+	}
+	items := make([]item, len(ids))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ctx.Err() == nil {
+				i := int(next.Add(1) - 1)
+				if i >= len(ids) {
+					return
+				}
+				fd, err := kernel.ProgFDByID(ids[i])
+				if err != nil {
+					if errors.Is(err, unix.ENOENT) {
+						items[i].gone = true
+					} else {
+						items[i].err = failure(err, "can't get prog by id (%d): %s", ids[i], errno.ErrText(err))
+					}
+					continue
+				}
+				items[i].p, items[i].err = s.read(fd)
+				kernel.Close(fd)
+			}
+		}()
+	}
+	wg.Wait()
+	<-s.scanned
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	var progs []*Prog
+	for _, it := range items {
+		switch {
+		case it.gone:
+		case it.err != nil:
+			return s.finish(progs), it.err
+		default:
+			progs = append(progs, it.p)
+		}
+	}
+	return s.finish(progs), walkErr
+}
+
+// walkIDs lists the ids of every loaded program.
+func walkIDs() ([]uint32, error) {
+	var ids []uint32
+	var id uint32
+	for {
+		nid, err := kernel.ProgGetNextID(id)
+		if err != nil {
+			if errors.Is(err, unix.ENOENT) {
+				return ids, nil
+			}
+			suffix := ""
+			if errors.Is(err, unix.EINVAL) {
+				suffix = " -- kernel too old?"
+			}
+			return ids, failure(err, "can't get next program: %s%s", errno.ErrText(err), suffix)
+		}
+		id = nid
+		ids = append(ids, id)
+	}
+}
+
+// FDs gathers the programs behind fds, in order, and closes the fds. On a
+// failure it returns the programs read before it with the error.
+func (s *Session) FDs(ctx context.Context, fds []int) ([]*Prog, error) {
+	s.startScan(nil)
+	defer func() {
+		for _, fd := range fds {
+			kernel.Close(fd)
+		}
+	}()
+	var progs []*Prog
+	var err error
+	for _, fd := range fds {
+		if err = ctx.Err(); err != nil {
+			break
+		}
+		var p *Prog
+		if p, err = s.read(fd); err != nil {
+			break
+		}
+		progs = append(progs, p)
+	}
+	<-s.scanned
+	return s.finish(progs), err
+}
+
+// finish adds what the scans found, and leaves out our own iterator.
+func (s *Session) finish(progs []*Prog) []*Prog {
+	out := progs[:0]
+	for _, p := range progs {
+		if s.iterID != 0 && p.ID == s.iterID {
+			continue
+		}
+		p.Pins = s.pinned[p.ID]
+		p.Holders = s.holders[p.ID]
+		out = append(out, p)
+	}
+	return out
+}
+
+// read gathers what the scans do not give of the program behind fd.
+func (s *Session) read(fd int) (*Prog, error) {
+	pi, err := kernel.GetProgInfo(fd)
+	if err != nil {
+		return nil, failure(err, "can't get prog info: %s", errno.ErrText(err))
+	}
+	p := header(pi, fd, s.btf)
+	if pi.LoadTime != 0 {
+		p.LoadedAt = s.clock.wallclock(pi.LoadTime)
+	}
+	if m, ok := kernel.FDInfo(fd, "memlock"); ok {
+		p.Memlock, p.HasMemlock = atoll(m), true
+	}
+	if len(pi.MapIDs) > 0 {
+		p.Metadata = s.metadata(pi.MapIDs)
+	}
+	return p, nil
+}
+
+// Header is the part of a program's facts that its first line in `prog
+// show` prints, which `prog dump` also prints above each of several
+// programs: no load time, memlock, metadata, pins or holders.
+func Header(pi *kernel.ProgInfo, fd int) *Prog { return header(pi, fd, nil) }
+
+func header(pi *kernel.ProgInfo, fd int, cache *btfCache) *Prog {
+	p := &Prog{
+		ID: pi.ID, Type: pi.Type, Tag: pi.Tag, KernelName: pi.Name, GPL: pi.GPL,
+		UID: pi.UID, XlatedLen: pi.XlatedLen, JitedLen: pi.JitedLen,
+		MapIDs: pi.MapIDs, BTFID: pi.BTFID,
+		RunTimeNs: pi.RunTimeNs, RunCnt: pi.RunCnt, RecursionMisses: pi.RecursionMisses,
+		VerifiedInsns: pi.VerifiedInsns,
+	}
+	p.TypeName, _ = kernel.ProgTypeName(pi.Type, compat.KnownProgTypes)
+	if pi.Name != "" {
+		p.Name = fullName(pi, fd, cache)
+	}
+	if pi.Ifindex != 0 {
+		p.Dev = &Device{Ifindex: pi.Ifindex, NetnsDev: pi.NetnsDev, NetnsIno: pi.NetnsIno}
+		p.Dev.Ifname, _ = kernel.IfnameInNetns(pi.Ifindex, pi.NetnsDev, pi.NetnsIno)
+	}
+	return p
+}
+
+func failure(err error, format string, a ...any) error {
+	return &Error{Msg: fmt.Sprintf(format, a...), Errno: errno.Of(err)}
+}
+
+// atoll parses a leading decimal like C's atoll, as bpftool reads
+// fdinfo's memlock.
+func atoll(s string) int64 {
+	i := 0
+	for i < len(s) && (s[i] == ' ' || s[i] == '\t') {
+		i++
+	}
+	neg := false
+	if i < len(s) && (s[i] == '-' || s[i] == '+') {
+		neg = s[i] == '-'
+		i++
+	}
+	var v int64
+	for ; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
+		v = v*10 + int64(s[i]-'0')
+	}
+	if neg {
+		v = -v
+	}
+	return v
+}
