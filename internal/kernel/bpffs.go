@@ -1,9 +1,6 @@
 package kernel
 
 import (
-	"bufio"
-	"os"
-	"path/filepath"
 	"strings"
 
 	"golang.org/x/sys/unix"
@@ -47,15 +44,10 @@ func MountFS(target, fstype string) (string, error) {
 // fstype, in /proc/mounts order (bpftool compares the first 3 bytes for
 // "bpf").
 func Mounts(fstypePrefix string) []string {
-	f, err := os.Open("/proc/mounts")
-	if err != nil {
-		return nil
-	}
-	defer f.Close()
+	data := readWhole("/proc/mounts")
 	var dirs []string
-	s := bufio.NewScanner(f)
-	for s.Scan() {
-		fields := strings.Fields(s.Text())
+	for _, line := range strings.Split(string(data), "\n") {
+		fields := strings.Fields(line)
 		if len(fields) < 3 || !strings.HasPrefix(fields[2], fstypePrefix) {
 			continue
 		}
@@ -105,21 +97,15 @@ func PinnedObjects(want FDType) map[uint32][]string {
 
 func walkPins(dir string, want FDType, found *[]pin) {
 	// nftw visits a directory's entries in readdir order, not sorted.
-	f, err := os.Open(dir)
-	if err != nil {
-		return
-	}
-	ents, _ := f.ReadDir(-1)
-	f.Close()
-	for _, e := range ents {
-		p := filepath.Join(dir, e.Name())
+	for _, e := range dirEntries(dir) {
+		p := dir + "/" + e.name
 		if dir == "/" {
-			p = "/" + e.Name()
+			p = "/" + e.name
 		}
-		switch {
-		case e.Type().IsDir():
+		switch e.typ {
+		case unix.DT_DIR:
 			walkPins(p, want, found)
-		case e.Type().IsRegular():
+		case unix.DT_REG:
 			id, ok := pinnedID(p, want)
 			if ok {
 				*found = append(*found, pin{id, p})

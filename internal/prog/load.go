@@ -9,7 +9,6 @@ import (
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/btf"
-	"github.com/cilium/ebpf/rlimit"
 	"golang.org/x/sys/unix"
 
 	"github.com/gobpftool/gobpftool/internal/bpffs"
@@ -90,7 +89,7 @@ func loadWithOptions(c *cli.Context, args []string, firstOnly bool) error {
 // raiseMemlock is bpftool's set_max_rlimit: only kernels that charge BPF
 // memory to RLIMIT_MEMLOCK (before 5.11) get it lifted.
 func raiseMemlock() {
-	_ = rlimit.RemoveMemlock()
+	kernel.RaiseMemlock()
 }
 
 // permHint is libbpf's pr_perm_msg: an EPERM as root may be the memlock

@@ -69,6 +69,13 @@ const iterateFrom = 64
 // kernel's share of it halves when two threads make them.
 const workers = 2
 
+// fdsConcurrent is how many free fds a listing needs to run its workers
+// beside the scans: a worker holds a program's fd and, for a moment, one
+// of its map's or its BTF's; the pid iterator holds its program, link and
+// iterator; the bpffs walk a directory and a pin; the runtime's poller
+// two.
+const fdsConcurrent = 2*workers + 4 + 2 + 2
+
 // StartScan starts the bpffs walk and the holder scan (as Options ask)
 // on another goroutine, by /proc: a command that opens programs by handle
 // before it gathers them calls it first, so that the scan overlaps the
@@ -98,15 +105,23 @@ func (s *Session) FoundPins() bool { return len(s.pinned) > 0 }
 // the programs read before it with the error: bpftool prints those, then
 // the message. A program that goes away during the listing is left out.
 func (s *Session) All(ctx context.Context) ([]*Prog, error) {
+	// With few fds left (a low `ulimit -n`), the scan runs first, by
+	// /proc, then one program at a time, each fd closed before the next.
+	scarce := kernel.FreeFDs() < fdsConcurrent
 	var prep *kernel.IterPrep
-	if s.opts.Holders {
+	if s.opts.Holders && !scarce {
 		// Whether the iterator is worth it is known after the id walk;
 		// its BTF reading starts now, so that it is ready by then.
 		prep = kernel.PrepareIterator()
 		defer prep.Wait()
 	}
 	ids, walkErr := walkIDs()
-	if len(ids) >= iterateFrom {
+	n := workers
+	if scarce {
+		s.startScan(nil)
+		<-s.scanned
+		n = 1
+	} else if len(ids) >= iterateFrom {
 		s.startScan(prep)
 	} else {
 		s.startScan(nil)
@@ -119,7 +134,7 @@ func (s *Session) All(ctx context.Context) ([]*Prog, error) {
 	items := make([]item, len(ids))
 	var next atomic.Int64
 	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
+	for w := 0; w < n; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

@@ -1,0 +1,118 @@
+package prog_test
+
+import (
+	"fmt"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/asm"
+
+	"github.com/gobpftool/gobpftool/internal/testprog"
+)
+
+// TestLowFDLimit: under a `ulimit -n` that lets bpftool list every
+// program, gobpftool lists them too, with every field an unlimited run
+// prints: memlock, pins (which bpftool itself drops) and holders. It
+// degrades to one program at a time instead of failing.
+func TestLowFDLimit(t *testing.T) {
+	testprog.Privileged(t)
+	bin := oursBinary(t)
+	dir := testPinDir(t)
+	ids := map[string]bool{}
+	for i := 0; i < 30; i++ {
+		p, err := ebpf.NewProgram(&ebpf.ProgramSpec{
+			Name: fmt.Sprintf("fdlim_%02d", i), Type: ebpf.SocketFilter, License: "GPL",
+			Instructions: asm.Instructions{asm.Mov.Imm(asm.R0, int32(i)), asm.Return()},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { p.Close() })
+		if i%3 == 0 {
+			if err := p.Pin(filepath.Join(dir, fmt.Sprintf("p%02d", i))); err != nil {
+				t.Fatal(err)
+			}
+		}
+		info, _ := p.Info()
+		id, _ := info.ID()
+		ids[strconv.Itoa(int(id))] = true
+	}
+	// The limits under which bpftool lists every program. Under 4 it
+	// does, but with one fd besides the standard three no tool can read
+	// a program's fdinfo (memlock) while it holds the program: bpftool
+	// leaves memlock out there, and so do we.
+	bpftool := testprog.NeedTool(t, "bpftool")
+	var limits []string
+	for n := 5; n <= 16; n++ {
+		cmd := exec.Command("sh", "-c", "ulimit -n "+strconv.Itoa(n)+`; exec "$@"`, "sh", bpftool, "-f", "prog", "show")
+		if cmd.Run() == nil {
+			limits = append(limits, strconv.Itoa(n))
+		}
+	}
+	if len(limits) == 0 || limits[0] != "5" && limits[0] != "6" {
+		t.Fatalf("bpftool lists programs only under limits %v", limits)
+	}
+	t.Logf("bpftool lists every program under ulimit -n %v", limits)
+	for _, args := range [][]string{
+		{"prog", "show"}, {"-j", "prog", "show"}, {"-f", "prog", "show"}, {"-f", "-j", "prog", "show"},
+	} {
+		want := ourRecords(t, ids, "", bin, args...)
+		if len(want) != len(ids) {
+			t.Fatalf("%v: %d of our %d programs listed", args, len(want), len(ids))
+		}
+		for _, limit := range limits {
+			got := ourRecords(t, ids, limit, bin, args...)
+			for id, rec := range want {
+				if got[id] != rec {
+					t.Errorf("ulimit -n %s, %v, program %s:\n%s\nunlimited:\n%s", limit, args, id, got[id], rec)
+				}
+			}
+		}
+	}
+}
+
+var recordStart = regexp.MustCompile(`(?m)^(\d+): `)
+
+// ourRecords runs a listing (under `ulimit -n limit` unless it is "")
+// and returns, by id, the text of each of the programs in ids: plain
+// records from their "N: " line to the next, or JSON objects.
+func ourRecords(t *testing.T, ids map[string]bool, limit, bin string, args ...string) map[string]string {
+	t.Helper()
+	script := `exec "$@"`
+	if limit != "" {
+		script = "ulimit -n " + limit + "; " + script
+	}
+	cmd := exec.Command("sh", append([]string{"-c", script, "sh", bin}, args...)...)
+	r := runCmd(t, cmd)
+	if r.code != 0 || r.stderr != "" {
+		t.Fatalf("ulimit -n %q %v: %+v", limit, args, result{stderr: r.stderr, code: r.code})
+	}
+	recs := map[string]string{}
+	if slices.Contains(args, "-j") {
+		for _, obj := range strings.Split(strings.Trim(r.stdout, "[]\n"), `},{"id":`) {
+			id := strings.TrimPrefix(obj, `{"id":`)
+			id = id[:strings.IndexByte(id, ',')]
+			if ids[id] {
+				recs[id] = obj
+			}
+		}
+		return recs
+	}
+	locs := recordStart.FindAllStringSubmatchIndex(r.stdout, -1)
+	for i, loc := range locs {
+		end := len(r.stdout)
+		if i+1 < len(locs) {
+			end = locs[i+1][0]
+		}
+		if id := r.stdout[loc[2]:loc[3]]; ids[id] {
+			recs[id] = r.stdout[loc[0]:end]
+		}
+	}
+	return recs
+}
