@@ -21,17 +21,16 @@ func show(c *cli.Context, args []string) error {
 	}
 	// Begun before this command opens any program: the fds it opens
 	// itself must not make it a holder of what it shows.
-	facts := progfacts.New(progfacts.Options{Pins: c.ShowPinned, Holders: true})
+	walk := len(args) == 2 && (cli.IsPrefix(args[0], "name") || cli.IsPrefix(args[0], "tag"))
+	facts := progfacts.New(progfacts.Options{Pins: c.ShowPinned, Holders: true, Walk: walk})
+	defer facts.Close()
 	ctx := context.Background()
 	if len(args) == 2 {
-		facts.StartScan()
 		fds, _, err := parseProgs(c, args)
 		if err != nil {
-			facts.FDs(ctx, nil)
 			return err
 		}
 		if len(fds) == 0 {
-			facts.FDs(ctx, nil)
 			return cli.ErrFailed
 		}
 		progs, err := facts.FDs(ctx, fds)

@@ -20,6 +20,10 @@ type Options struct {
 	Pins bool
 	// Holders finds the processes holding each program.
 	Holders bool
+	// Walk says the command looks at every program before it gathers
+	// some (a name or tag handle): what the pid iterator needs is read
+	// from the start, beside that walk.
+	Walk bool
 }
 
 // Session gathers program facts with caches that live as long as it: the
@@ -35,6 +39,7 @@ type Session struct {
 	// after it (to read the programs) do not make us a holder.
 	own kernel.OwnFDs
 
+	prep     *kernel.IterPrep // the pid iterator's reading, begun early
 	scanOnce sync.Once
 	scanned  chan struct{} // closed when pinned and holders are filled
 	pinned   map[uint32][]string
@@ -54,8 +59,19 @@ func New(opts Options) *Session {
 	}
 	if opts.Holders {
 		s.own = kernel.SnapshotOwnFDs()
+		if opts.Walk && kernel.FreeFDs() >= fdsConcurrent {
+			s.prep = kernel.PrepareIterator()
+		}
 	}
 	return s
+}
+
+// Close waits for the work the session began ahead: nothing of it
+// outlives the command.
+func (s *Session) Close() {
+	if s.prep != nil {
+		s.prep.Wait()
+	}
 }
 
 // iterateFrom is the number of programs from which a listing finds their
@@ -76,12 +92,8 @@ const workers = 2
 // two.
 const fdsConcurrent = 2*workers + 4 + 2 + 2
 
-// StartScan starts the bpffs walk and the holder scan (as Options ask)
-// on another goroutine, by /proc: a command that opens programs by handle
-// before it gathers them calls it first, so that the scan overlaps the
-// opening. A later gathering uses the scan already started.
-func (s *Session) StartScan() { s.startScan(nil) }
-
+// startScan starts the bpffs walk and the holder scan (as Options ask)
+// on another goroutine, with the pid iterator when prep is set.
 func (s *Session) startScan(prep *kernel.IterPrep) {
 	s.scanOnce.Do(func() {
 		go func() {
@@ -175,6 +187,20 @@ func (s *Session) All(ctx context.Context) ([]*Prog, error) {
 	return s.finish(progs), walkErr
 }
 
+// atLeastPrograms tells whether n programs or more are loaded, walking no
+// further than the nth id.
+func atLeastPrograms(n int) bool {
+	var id uint32
+	for i := 0; i < n; i++ {
+		nid, err := kernel.ProgGetNextID(id)
+		if err != nil {
+			return false
+		}
+		id = nid
+	}
+	return true
+}
+
 // walkIDs lists the ids of every loaded program.
 func walkIDs() ([]uint32, error) {
 	var ids []uint32
@@ -199,7 +225,16 @@ func walkIDs() ([]uint32, error) {
 // FDs gathers the programs behind fds, in order, and closes the fds. On a
 // failure it returns the programs read before it with the error.
 func (s *Session) FDs(ctx context.Context, fds []int) ([]*Prog, error) {
-	s.startScan(nil)
+	var prep *kernel.IterPrep
+	if s.opts.Holders && len(fds) > 0 && kernel.FreeFDs() >= fdsConcurrent && atLeastPrograms(iterateFrom) {
+		// As in a listing: many programs are likely held by many fds,
+		// which the iterator finds at a fixed cost.
+		if prep = s.prep; prep == nil {
+			prep = kernel.PrepareIterator()
+			defer prep.Wait()
+		}
+	}
+	s.startScan(prep)
 	defer func() {
 		for _, fd := range fds {
 			kernel.Close(fd)
