@@ -1,4 +1,4 @@
-package prog
+package loader
 
 import (
 	"strings"
@@ -45,7 +45,7 @@ func TestSecDefMatches(t *testing.T) {
 		{"", 0, 0, false},
 		{"foo/", 0, 0, false},
 	} {
-		d := findSecDef(tc.sec)
+		d := FindSection(tc.sec)
 		if (d != nil) != tc.ok {
 			t.Errorf("%q: found %v, want %v", tc.sec, d != nil, tc.ok)
 			continue
@@ -57,7 +57,7 @@ func TestSecDefMatches(t *testing.T) {
 }
 
 func TestSupportedSecNames(t *testing.T) {
-	got := supportedSecNames()
+	got := SupportedSections()
 	if !strings.HasPrefix(got, " socket sk_reuseport/migrate sk_reuseport kprobe+ ") ||
 		!strings.HasSuffix(got, " cgroup/dev struct_ops+ sk_lookup") || strings.Contains(got, "tcx") {
 		t.Errorf("names: %s", got)
