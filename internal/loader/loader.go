@@ -100,6 +100,7 @@ type UnknownSectionError struct {
 	Section string
 }
 
+// Error returns libbpf's words for the section.
 func (e *UnknownSectionError) Error() string {
 	return fmt.Sprintf("failed to guess program type from ELF section '%s'", e.Section)
 }
@@ -128,6 +129,7 @@ type ReplaceError struct {
 	Err    error  // why the map cannot be reused, for ReplaceReuseFailed
 }
 
+// Error returns bpftool's words for the failed rule.
 func (e *ReplaceError) Error() string {
 	switch e.Reason {
 	case ReplaceNoSuchMap:
@@ -140,6 +142,7 @@ func (e *ReplaceError) Error() string {
 	return fmt.Sprintf("map idx '%d' not used", e.Index)
 }
 
+// Unwrap returns why a map could not be reused, or nil.
 func (e *ReplaceError) Unwrap() error { return e.Err }
 
 // Program flags of the UAPI that libbpf sets from a program's section.
