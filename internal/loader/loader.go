@@ -41,8 +41,8 @@ type Options struct {
 	// the program's own section implies (`type`).
 	Type *Section
 	// Replace lists kernel maps that take the place of maps of the object
-	// (`map idx|name ... MAP`); the caller keeps their fds open until the
-	// Object is closed, and closes them.
+	// (`map idx|name ... MAP`). Load takes its own copies of their fds; the
+	// caller keeps them open until Load returns, and closes them.
 	Replace []MapReplacement
 	// OffloadIfindex is the device programs and maps are offloaded to
 	// (`dev`, `offload_dev`), or 0.

@@ -30,6 +30,8 @@ type loadArgs struct {
 	hasPinmaps bool
 }
 
+// loadWithOptions is bpftool's load_with_options: the grammar here, the
+// work in internal/loader, bpftool's messages around it.
 func loadWithOptions(c *cli.Context, args []string, firstOnly bool) error {
 	if err := cli.ReqArgs(c, c.Keyword(), args, 2); err != nil {
 		return err
