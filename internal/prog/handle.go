@@ -174,6 +174,62 @@ func openMatching(c *cli.Context, kind string, next func(uint32) (uint32, error)
 	}
 }
 
+// parseMapFD is bpftool's map_parse_fd: a MAP handle that must name one
+// map.
+func parseMapFD(c *cli.Context, args []string) (int, []string, error) {
+	kw := args[0]
+	switch {
+	case cli.IsPrefix(kw, "id"):
+		args = args[1:]
+		id, ok := cli.ParseUint32(args[0])
+		if !ok {
+			return -1, nil, c.Errorf("can't parse %s as ID", args[0])
+		}
+		fd, err := kernel.MapFDByID(id)
+		if err != nil {
+			return -1, nil, c.Errorf("get map by id (%d): %s", id, errno.ErrText(err))
+		}
+		return fd, args[1:], nil
+	case cli.IsPrefix(kw, "name"):
+		args = args[1:]
+		name := args[0]
+		if len(name) > 15 {
+			return -1, nil, c.Errorf("can't parse name")
+		}
+		fds, err := mapsByName(c, name)
+		if err != nil {
+			return -1, nil, err
+		}
+		if len(fds) != 1 {
+			if len(fds) > 1 {
+				closeAll(fds)
+				return -1, nil, c.Errorf("several maps match this handle")
+			}
+			return -1, nil, cli.ErrFailed
+		}
+		return fds[0], args[1:], nil
+	case cli.IsPrefix(kw, "pinned"):
+		args = args[1:]
+		fd, err := openPinned(c, args[0], kernel.FDMap)
+		if err != nil {
+			return -1, nil, err
+		}
+		return fd, args[1:], nil
+	}
+	return -1, nil, c.Errorf("expected 'id', 'name' or 'pinned', got: '%s'?", kw)
+}
+
+// mapsByName opens every map whose kernel name is name.
+func mapsByName(c *cli.Context, name string) ([]int, error) {
+	return openMatching(c, "map", kernel.MapGetNextID, kernel.MapFDByID, func(fd int) (bool, error) {
+		mi, err := kernel.GetMapInfo(fd)
+		if err != nil {
+			return false, err
+		}
+		return mi.Name == name, nil
+	})
+}
+
 // openPinned opens a pinned object of the wanted kind, with bpftool's
 // errors for a path off bpffs and for an object of another kind.
 func openPinned(c *cli.Context, path string, want kernel.FDType) (int, error) {

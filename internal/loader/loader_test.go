@@ -1,7 +1,12 @@
-package prog
+package loader
 
 import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/cilium/ebpf"
@@ -45,7 +50,7 @@ func TestSecDefMatches(t *testing.T) {
 		{"", 0, 0, false},
 		{"foo/", 0, 0, false},
 	} {
-		d := findSecDef(tc.sec)
+		d := FindSection(tc.sec)
 		if (d != nil) != tc.ok {
 			t.Errorf("%q: found %v, want %v", tc.sec, d != nil, tc.ok)
 			continue
@@ -57,7 +62,7 @@ func TestSecDefMatches(t *testing.T) {
 }
 
 func TestSupportedSecNames(t *testing.T) {
-	got := supportedSecNames()
+	got := SupportedSections()
 	if !strings.HasPrefix(got, " socket sk_reuseport/migrate sk_reuseport kprobe+ ") ||
 		!strings.HasSuffix(got, " cgroup/dev struct_ops+ sk_lookup") || strings.Contains(got, "tcx") {
 		t.Errorf("names: %s", got)
@@ -129,6 +134,55 @@ func TestCheckELFHeader(t *testing.T) {
 		msgs = nil
 		if checkELFHeader("x.o", raw, warn) == nil || len(msgs) != 1 || !strings.Contains(msgs[0], "is not a proper ELF object") {
 			t.Errorf("%q: %v", raw, msgs)
+		}
+	}
+}
+
+// TestOpenErrors: a file libbpf cannot open is ErrOpen, with libbpf's line
+// in the log and nothing printed elsewhere.
+func TestOpenErrors(t *testing.T) {
+	dir := t.TempDir()
+	notELF := filepath.Join(dir, "text.o")
+	if err := os.WriteFile(notELF, []byte("not an elf at all, really"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for path, want := range map[string]string{
+		filepath.Join(dir, "missing.o"): "libbpf: elf: failed to open " + filepath.Join(dir, "missing.o") + ": No such file or directory\n",
+		notELF:                          "libbpf: elf: '" + notELF + "' is not a proper ELF object\n",
+		dir:                             "libbpf: elf: failed to open " + dir + " as ELF file: invalid file descriptor\n",
+	} {
+		var log strings.Builder
+		obj, err := Open(Options{File: path}, func(f string, a ...any) { fmt.Fprintf(&log, f, a...) })
+		if obj != nil || !errors.Is(err, ErrOpen) {
+			t.Errorf("%s: %v, %v; want ErrOpen", path, obj, err)
+		}
+		if log.String() != want {
+			t.Errorf("%s: log %q, want %q", path, log.String(), want)
+		}
+	}
+	if _, err := Open(Options{File: filepath.Join(dir, "missing.o")}, nil); !errors.Is(err, ErrOpen) {
+		t.Errorf("nil log: %v", err)
+	}
+}
+
+func TestReplaceError(t *testing.T) {
+	err := error(&ReplaceError{Reason: ReplaceReuseFailed, Index: 2, Err: syscall.EBADF})
+	var re *ReplaceError
+	if !errors.As(err, &re) || re.Index != 2 || !errors.Is(err, syscall.EBADF) {
+		t.Errorf("%v does not unwrap", err)
+	}
+	if got := (&ReplaceError{Reason: ReplaceUnused, Index: 7}).Error(); got != "map idx '7' not used" {
+		t.Errorf("unused: %q", got)
+	}
+}
+
+func TestDirname(t *testing.T) {
+	for in, want := range map[string]string{
+		"/sys/fs/bpf/x": "/sys/fs/bpf", "/sys/fs/bpf/x/": "/sys/fs/bpf", "x": ".",
+		"/x": "/", "//x": "/", "a//b": "a", "/": "/", "": ".",
+	} {
+		if got := dirname(in); got != want {
+			t.Errorf("dirname(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

@@ -1,4 +1,4 @@
-package prog
+package loader
 
 import (
 	"os"
@@ -24,7 +24,7 @@ func FuzzLoadELF(f *testing.F) {
 			return
 		}
 		for _, p := range obj.progs {
-			findSecDef(p.sec)
+			FindSection(p.sec)
 			libbpfLayout(p.spec.Instructions)
 		}
 		for _, m := range obj.maps {

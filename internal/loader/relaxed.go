@@ -1,4 +1,4 @@
-package prog
+package loader
 
 import (
 	"debug/elf"

@@ -1,4 +1,4 @@
-package prog
+package loader
 
 import (
 	"bytes"
@@ -17,10 +17,10 @@ import (
 	"github.com/gobpftool/gobpftool/internal/userfile"
 )
 
-// loadObject is an ELF object as libbpf sees it after bpf_object__open:
+// elfObject is an ELF object as libbpf sees it after bpf_object__open:
 // cilium/ebpf's spec, plus the order and names libbpf gives programs and
 // maps, which bpftool's output and its `map idx` depend on.
-type loadObject struct {
+type elfObject struct {
 	path  string
 	name  string // libbpf's obj->name: the file's base name up to its first dot
 	spec  *ebpf.CollectionSpec
@@ -50,9 +50,6 @@ type loadMap struct {
 	slots []ebpf.MapKV
 }
 
-// errObjOpen means bpf_object__open failed; its messages are printed.
-var errObjOpen = errors.New("failed to open object file")
-
 // Section types and flags of the ELF specification that libbpf tests.
 const (
 	shtLLVMAddrsig = 0x6fff4c03
@@ -61,7 +58,7 @@ const (
 
 // openObject reads path as libbpf's bpf_object__open_file does, printing
 // its warnings through warn, and returns what cilium/ebpf makes of it.
-func openObject(path string, relaxed bool, warn func(string, ...any)) (*loadObject, error) {
+func openObject(path string, relaxed bool, warn func(string, ...any)) (*elfObject, error) {
 	raw, err := userfile.Read(path, userfile.ObjectLimit, func(head []byte) error {
 		// An endless or huge non-ELF input (/dev/zero) is refused on its
 		// first bytes, as libelf refuses it on its header.
@@ -70,7 +67,7 @@ func openObject(path string, relaxed bool, warn func(string, ...any)) (*loadObje
 		}
 		return nil
 	})
-	if errors.Is(err, errObjOpen) {
+	if errors.Is(err, ErrOpen) {
 		return nil, err
 	}
 	if err != nil {
@@ -78,10 +75,10 @@ func openObject(path string, relaxed bool, warn func(string, ...any)) (*loadObje
 		if errors.As(err, &pe) && pe.Err == syscall.EISDIR {
 			// open(2) succeeds on a directory; libelf then fails to read it.
 			warn("elf: failed to open %s as ELF file: invalid file descriptor\n", path)
-			return nil, errObjOpen
+			return nil, ErrOpen
 		}
 		warn("elf: failed to open %s: %s\n", path, errno.Libbpf(-int(errno.Of(err))))
-		return nil, errObjOpen
+		return nil, ErrOpen
 	}
 	return parseObject(path, raw, relaxed, warn)
 }
@@ -89,13 +86,13 @@ func openObject(path string, relaxed bool, warn func(string, ...any)) (*loadObje
 // parseObject is openObject on the object's bytes: no kernel involved, so
 // hostile input can be fuzzed. relaxed is -m: map definitions may hold
 // fields libbpf does not know.
-func parseObject(path string, raw []byte, relaxed bool, warn func(string, ...any)) (obj *loadObject, err error) {
+func parseObject(path string, raw []byte, relaxed bool, warn func(string, ...any)) (obj *elfObject, err error) {
 	defer func() {
 		// debug/elf and cilium/ebpf are meant not to panic on hostile
 		// input; if one does, the object is just not loadable.
 		if r := recover(); r != nil {
 			warn("elf: %s: malformed object: %v\n", path, r)
-			obj, err = nil, errObjOpen
+			obj, err = nil, ErrOpen
 		}
 	}()
 	if err := checkELFHeader(path, raw, warn); err != nil {
@@ -104,9 +101,9 @@ func parseObject(path string, raw []byte, relaxed bool, warn func(string, ...any
 	f, err := elf.NewFile(bytes.NewReader(raw))
 	if err != nil {
 		warn("elf: failed to get section names strings from %s: invalid `Elf' handle\n", path)
-		return nil, errObjOpen
+		return nil, ErrOpen
 	}
-	obj = &loadObject{path: path, name: objName(path)}
+	obj = &elfObject{path: path, name: objName(path)}
 	progs, err := collectSections(obj, f, warn)
 	if err != nil {
 		return nil, err
@@ -114,7 +111,7 @@ func parseObject(path string, raw []byte, relaxed bool, warn func(string, ...any
 	types := objectBTF(raw)
 	if f.Section(".maps") != nil && (f.Section(".BTF") == nil || types == nil) {
 		warn("BTF is required, but is missing or corrupted.\n")
-		return nil, errObjOpen
+		return nil, ErrOpen
 	}
 	if err := checkMapFields(types, relaxed, warn); err != nil {
 		return nil, err
@@ -127,7 +124,7 @@ func parseObject(path string, raw []byte, relaxed bool, warn func(string, ...any
 	spec, err := loadSpec(raw)
 	if err != nil {
 		warn("elf: %s: %v\n", path, err)
-		return nil, errObjOpen
+		return nil, ErrOpen
 	}
 	obj.spec = spec
 	// Functions in .text are code that programs call, never programs,
@@ -138,7 +135,7 @@ func parseObject(path string, raw []byte, relaxed bool, warn func(string, ...any
 		}
 		if p.spec = spec.Programs[p.name]; p.spec == nil {
 			warn("elf: %s: program '%s' in section '%s' not found\n", path, p.name, p.sec)
-			return nil, errObjOpen
+			return nil, ErrOpen
 		}
 		obj.progs = append(obj.progs, p)
 	}
@@ -173,7 +170,7 @@ func checkELFHeader(path string, raw []byte, warn func(string, ...any)) error {
 	const ehdrSize, shdrSize = 64, 64
 	if !elfIdentOK(raw) {
 		warn("elf: '%s' is not a proper ELF object\n", path)
-		return errObjOpen
+		return ErrOpen
 	}
 	if raw[elf.EI_CLASS] != byte(elf.ELFCLASS64) {
 		if len(raw) < 52 {
@@ -181,11 +178,11 @@ func checkELFHeader(path string, raw []byte, warn func(string, ...any)) error {
 		} else {
 			warn("elf: '%s' is not a 64-bit ELF object\n", path)
 		}
-		return errObjOpen
+		return ErrOpen
 	}
 	if len(raw) < ehdrSize {
 		warn("elf: '%s' is not a proper ELF object\n", path)
-		return errObjOpen
+		return ErrOpen
 	}
 	var bo binary.ByteOrder = binary.LittleEndian
 	if raw[elf.EI_DATA] == byte(elf.ELFDATA2MSB) {
@@ -210,15 +207,15 @@ func checkELFHeader(path string, raw []byte, warn func(string, ...any)) error {
 	}
 	if truncated {
 		warn("elf: failed to get section names strings from %s: invalid `Elf' handle\n", path)
-		return errObjOpen
+		return ErrOpen
 	}
 	if typ != uint16(elf.ET_REL) || (machine != 0 && machine != uint16(elf.EM_BPF)) {
 		warn("elf: %s is not a valid eBPF object file\n", path)
-		return errObjOpen
+		return ErrOpen
 	}
 	if raw[elf.EI_DATA] != byte(elf.ELFDATA2LSB) {
 		warn("elf: endianness mismatch in %s.\n", path)
-		return errObjOpen
+		return ErrOpen
 	}
 	return nil
 }
@@ -242,25 +239,25 @@ func objName(path string) string {
 // collectSections walks the sections as libbpf's bpf_object__elf_collect:
 // it finds the programs and prints what libbpf says about the sections it
 // skips.
-func collectSections(obj *loadObject, f *elf.File, warn func(string, ...any)) ([]*loadProg, error) {
+func collectSections(obj *elfObject, f *elf.File, warn func(string, ...any)) ([]*loadProg, error) {
 	var symtab *elf.Section
 	for _, s := range f.Sections {
 		if s.Type == elf.SHT_SYMTAB {
 			if symtab != nil {
 				warn("elf: multiple symbol tables in %s\n", obj.path)
-				return nil, errObjOpen
+				return nil, ErrOpen
 			}
 			symtab = s
 		}
 	}
 	if symtab == nil {
 		warn("elf: couldn't find symbol table in %s, stripped object file?\n", obj.path)
-		return nil, errObjOpen
+		return nil, ErrOpen
 	}
 	syms, err := f.Symbols()
 	if err != nil {
 		warn("elf: %s: %v\n", obj.path, err)
-		return nil, errObjOpen
+		return nil, ErrOpen
 	}
 	var progs []*loadProg
 	for idx, s := range f.Sections {
@@ -273,7 +270,7 @@ func collectSections(obj *loadObject, f *elf.File, warn func(string, ...any)) ([
 			name == ".BTF", name == ".BTF.ext", s.Type == elf.SHT_SYMTAB:
 		case name == "maps":
 			warn("elf: legacy map definitions in 'maps' section are not supported by libbpf v1.0+\n")
-			return nil, errObjOpen
+			return nil, ErrOpen
 		case s.Type == elf.SHT_PROGBITS && s.Size > 0:
 			switch {
 			case s.Flags&elf.SHF_EXECINSTR != 0:
@@ -290,7 +287,7 @@ func collectSections(obj *loadObject, f *elf.File, warn func(string, ...any)) ([
 			target := int(s.Info)
 			if target >= len(f.Sections) {
 				warn("elf: %s: relocation section %s targets no section\n", obj.path, name)
-				return nil, errObjOpen
+				return nil, ErrOpen
 			}
 			t := f.Sections[target]
 			if t.Flags&elf.SHF_EXECINSTR == 0 && name != ".rel.struct_ops" && name != ".rel.maps" {
@@ -329,7 +326,7 @@ func ignoreSection(s *elf.Section) bool {
 
 // sectionPrograms lists the functions of an executable section in symbol
 // table order, then by offset as libbpf sorts them.
-func sectionPrograms(obj *loadObject, syms []elf.Symbol, idx int, s *elf.Section, warn func(string, ...any)) ([]*loadProg, error) {
+func sectionPrograms(obj *elfObject, syms []elf.Symbol, idx int, s *elf.Section, warn func(string, ...any)) ([]*loadProg, error) {
 	type found struct {
 		p   *loadProg
 		off uint64
@@ -341,11 +338,11 @@ func sectionPrograms(obj *loadObject, syms []elf.Symbol, idx int, s *elf.Section
 		}
 		if sym.Value+sym.Size > s.Size || sym.Value+sym.Size < sym.Value {
 			warn("sec '%s': program at offset %d crosses section boundary\n", s.Name, sym.Value)
-			return nil, errObjOpen
+			return nil, ErrOpen
 		}
 		if s.Name != ".text" && elf.ST_BIND(sym.Info) == elf.STB_LOCAL {
 			warn("sec '%s': program '%s' is static and not supported\n", s.Name, sym.Name)
-			return nil, errObjOpen
+			return nil, ErrOpen
 		}
 		fs = append(fs, found{&loadProg{name: sym.Name, sec: s.Name}, sym.Value / bpfInsnSize})
 	}
@@ -359,7 +356,7 @@ func sectionPrograms(obj *loadObject, syms []elf.Symbol, idx int, s *elf.Section
 
 // mapOrder lists the maps in libbpf's order: the variables of .maps as
 // BTF lists them, then one map per non-empty data section by index.
-func mapOrder(obj *loadObject, f *elf.File) []*loadMap {
+func mapOrder(obj *elfObject, f *elf.File) []*loadMap {
 	var maps []*loadMap
 	seen := map[string]bool{}
 	if obj.spec.Types != nil {
@@ -498,7 +495,7 @@ func checkMapFields(spec *btf.Spec, relaxed bool, warn func(string, ...any)) err
 				continue
 			}
 			warn("map '%s': unknown field '%s'.\n", vr.Name, m.Name)
-			return errObjOpen
+			return ErrOpen
 		}
 	}
 	return nil

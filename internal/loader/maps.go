@@ -1,4 +1,4 @@
-package prog
+package loader
 
 import (
 	"os"
@@ -15,22 +15,28 @@ import (
 	"github.com/gobpftool/gobpftool/internal/kernel"
 )
 
-// setupReuse applies the `map` arguments as bpftool does: names resolved
+// setupReuse applies the map replacements as bpftool does: names resolved
 // to indexes in libbpf's map order, then each index used once.
-func (l *loader) setupReuse() error {
-	c, rs := l.c, l.la.replace
-	byIdx := func() { sort.SliceStable(rs, func(i, j int) bool { return rs[i].idx < rs[j].idx }) }
+func (l *Object) setupReuse() error {
+	// Sorted in a copy: the caller keeps its slice (and closes its fds).
+	rs := append([]MapReplacement(nil), l.opts.Replace...)
+	for i := range rs {
+		if rs[i].Name != "" {
+			rs[i].Index = -1
+		}
+	}
+	byIdx := func() { sort.SliceStable(rs, func(i, j int) bool { return rs[i].Index < rs[j].Index }) }
 	byIdx()
 	j := 0
-	for j < len(rs) && rs[j].name != "" {
+	for j < len(rs) && rs[j].Name != "" {
 		for i, m := range l.obj.maps {
-			if m.name == rs[j].name {
-				rs[j].idx = i
+			if m.name == rs[j].Name {
+				rs[j].Index = i
 				break
 			}
 		}
-		if rs[j].idx == -1 {
-			return c.Errorf("unable to find map '%s'", rs[j].name)
+		if rs[j].Index == -1 {
+			return &ReplaceError{Reason: ReplaceNoSuchMap, Name: rs[j].Name, Index: -1}
 		}
 		j++
 	}
@@ -39,18 +45,18 @@ func (l *loader) setupReuse() error {
 	}
 	j = 0
 	for idx, m := range l.obj.maps {
-		if j < len(rs) && idx == rs[j].idx {
-			if err := reuseMap(m, rs[j].fd); err != nil {
-				return c.Errorf("unable to set up map reuse: %d", -int(errno.Of(err)))
+		if j < len(rs) && idx == rs[j].Index {
+			if err := reuseMap(m, rs[j].FD); err != nil {
+				return &ReplaceError{Reason: ReplaceReuseFailed, Index: idx, Err: err}
 			}
 			j++
-			if j < len(rs) && rs[j].idx == idx {
-				return c.Errorf("replacement for map idx %d specified more than once", idx)
+			if j < len(rs) && rs[j].Index == idx {
+				return &ReplaceError{Reason: ReplaceDuplicate, Index: idx}
 			}
 		}
 	}
 	if j < len(rs) {
-		return c.Errorf("map idx '%d' not used", rs[j].idx)
+		return &ReplaceError{Reason: ReplaceUnused, Index: rs[j].Index}
 	}
 	return nil
 }
@@ -73,7 +79,7 @@ func reuseMap(m *loadMap, fd int) error {
 
 // createMap creates one map of the object, or adopts the reused one or
 // the one pinned by name (which it pins if it has to create it).
-func (l *loader) createMap(m *loadMap) (*ebpf.Map, error) {
+func (l *Object) createMap(m *loadMap) (*ebpf.Map, error) {
 	if m.reuse >= 0 {
 		fd, err := unix.FcntlInt(uintptr(m.reuse), unix.F_DUPFD_CLOEXEC, 0)
 		if err != nil {
@@ -114,7 +120,7 @@ func (l *loader) createMap(m *loadMap) (*ebpf.Map, error) {
 // reusePinned is bpf_object__reuse_map for a map pinned by name: the
 // pinned map if there is one and it matches the definition, nil if there
 // is none.
-func (l *loader) reusePinned(m *loadMap) (*ebpf.Map, error) {
+func (l *Object) reusePinned(m *loadMap) (*ebpf.Map, error) {
 	fd, err := kernel.ObjGet(m.pinPath)
 	if err == syscall.ENOENT {
 		return nil, nil
@@ -143,7 +149,7 @@ func (l *loader) reusePinned(m *loadMap) (*ebpf.Map, error) {
 }
 
 // newMap creates one map of the object from its definition.
-func (l *loader) newMap(m *loadMap) (*ebpf.Map, error) {
+func (l *Object) newMap(m *loadMap) (*ebpf.Map, error) {
 	ms := m.spec.Copy()
 	ms.Pinning = ebpf.PinNone
 	ms.Contents, m.slots = splitSlots(ms.Contents)
@@ -154,7 +160,7 @@ func (l *loader) newMap(m *loadMap) (*ebpf.Map, error) {
 			ms.Flags |= bpfFMmapable
 		}
 	}
-	if l.la.offloadIfidx != 0 && ms.Type != ebpf.PerfEventArray {
+	if l.opts.OffloadIfindex != 0 && ms.Type != ebpf.PerfEventArray {
 		return l.createDeviceMap(m, ms)
 	}
 	opts := ebpf.MapOptions{}
@@ -194,7 +200,7 @@ func splitSlots(kvs []ebpf.MapKV) (plain, slots []ebpf.MapKV) {
 // fillSlots writes the initial values that name maps (once every map
 // exists) or programs (once every program is loaded), with libbpf's
 // message for a slot the kernel refuses.
-func (l *loader) fillSlots(progs bool) error {
+func (l *Object) fillSlots(progs bool) error {
 	for _, m := range l.obj.maps {
 		if len(m.slots) == 0 || (m.spec.Type == ebpf.ProgramArray) != progs {
 			continue
@@ -231,10 +237,10 @@ func (l *loader) fillSlots(progs bool) error {
 
 // createDeviceMap creates a map bound to the `dev` device as libbpf does,
 // BTF first, then without; cilium/ebpf's MapSpec has no ifindex.
-func (l *loader) createDeviceMap(m *loadMap, ms *ebpf.MapSpec) (*ebpf.Map, error) {
+func (l *Object) createDeviceMap(m *loadMap, ms *ebpf.MapSpec) (*ebpf.Map, error) {
 	attr := kernel.MapCreateAttr{
 		MapType: uint32(ms.Type), KeySize: ms.KeySize, ValueSize: ms.ValueSize,
-		MaxEntries: ms.MaxEntries, MapFlags: ms.Flags, MapIfindex: l.la.offloadIfidx,
+		MaxEntries: ms.MaxEntries, MapFlags: ms.Flags, MapIfindex: l.opts.OffloadIfindex,
 		MapExtra: ms.MapExtra,
 	}
 	copy(attr.MapName[:15], m.name)
@@ -309,9 +315,11 @@ func mapTypeWithoutBTF(t ebpf.MapType) bool {
 	return false
 }
 
-// pinMaps is bpf_object__pin_maps: DIR/NAME for each map, with every dot
-// of the path made an underscore, all undone on the first failure.
-func (l *loader) pinMaps(dir string) error {
+// PinMaps pins every map of the loaded object at dir/NAME, every dot of
+// the path made an underscore, as bpf_object__pin_maps (`pinmaps DIR`); on
+// the first failure it removes the maps' pins, those pinned by name
+// included.
+func (l *Object) PinMaps(dir string) error {
 	var pinned []string
 	for _, m := range l.obj.maps {
 		path := strings.ReplaceAll(dir+"/"+m.name, ".", "_")

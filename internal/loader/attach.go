@@ -1,4 +1,4 @@
-package prog
+package loader
 
 import (
 	"errors"
@@ -14,11 +14,13 @@ import (
 // autoAttach is bpftool's auto_attach_program: attach the program as its
 // section says and pin the link at path; a program libbpf cannot attach
 // by itself is pinned instead, with bpftool's note.
-func (l *loader) autoAttach(i int, path string) error {
+func (l *Object) autoAttach(i int, path string) error {
 	p, prog := l.obj.progs[i], l.progs[i]
 	lk, err := attachBySection(p.sec, prog)
 	if err != nil || lk == nil {
-		l.c.Infof("Program %s does not support autoattach, falling back to pinning", p.name)
+		if l.opts.OnFallback != nil {
+			l.opts.OnFallback(p.name)
+		}
 		return kernel.ObjPin(prog.FD(), path)
 	}
 	defer lk.Close()
@@ -72,6 +74,8 @@ func attachBySection(sec string, prog *ebpf.Program) (link.Link, error) {
 	return nil, errors.ErrUnsupported
 }
 
+// parseOffset reads the offset after '+' in a kprobe section: decimal, or
+// hex after 0x.
 func parseOffset(s string) (uint64, bool) {
 	var v uint64
 	base := uint64(10)
@@ -82,11 +86,24 @@ func parseOffset(s string) (uint64, bool) {
 		return 0, false
 	}
 	for _, ch := range s {
-		d := hexVal(byte(ch))
+		d := hexDigit(byte(ch))
 		if d < 0 || uint64(d) >= base {
 			return 0, false
 		}
 		v = v*base + uint64(d)
 	}
 	return v, true
+}
+
+// hexDigit is the value of a hex digit, or -1.
+func hexDigit(ch byte) int {
+	switch {
+	case ch >= '0' && ch <= '9':
+		return int(ch - '0')
+	case ch >= 'a' && ch <= 'f':
+		return int(ch-'a') + 10
+	case ch >= 'A' && ch <= 'F':
+		return int(ch-'A') + 10
+	}
+	return -1
 }

@@ -1,4 +1,4 @@
-package prog
+package loader
 
 import (
 	"strings"
@@ -15,10 +15,11 @@ const (
 	secAttachBTF                      // the attach target follows the '/'
 )
 
-// secDef is one entry of libbpf's section_defs: a section name (exact,
+// A Section is one entry of libbpf's section_defs: a section name (exact,
 // "name+" for the name or name/extras, "name/" for name/extras only), the
-// program type and the expected attach type it implies.
-type secDef struct {
+// program type and the expected attach type it implies. `prog load ...
+// type NAME` gives every program of an object the Section NAME names.
+type Section struct {
 	sec    string
 	typ    ebpf.ProgramType
 	attach ebpf.AttachType
@@ -39,7 +40,7 @@ const (
 // secDefs11 is section_defs of libbpf 1.1, the library of the oracle, in
 // its order: the first match wins, and its names are what the error for
 // an unknown type lists.
-var secDefs11 = []secDef{
+var secDefs11 = []Section{
 	{"socket", ebpf.SocketFilter, 0, 0},
 	{"sk_reuseport/migrate", ebpf.SkReuseport, ebpf.AttachSkReuseportSelectOrMigrate, 0},
 	{"sk_reuseport", ebpf.SkReuseport, ebpf.AttachSkReuseportSelect, 0},
@@ -126,7 +127,7 @@ var secDefs11 = []secDef{
 // secDefsNewer are the sections newer libbpf knows and 1.1 does not. They
 // are tried only after every 1.1 entry failed, where the oracle gives up,
 // so they add names without changing what the oracle accepts.
-var secDefsNewer = []secDef{
+var secDefsNewer = []Section{
 	{"kprobe.session+", ebpf.Kprobe, ebpf.AttachTraceKprobeSession, 0},
 	{"uprobe.multi+", ebpf.Kprobe, ebpf.AttachTraceUprobeMulti, 0},
 	{"uretprobe.multi+", ebpf.Kprobe, ebpf.AttachTraceUprobeMulti, 0},
@@ -157,7 +158,7 @@ var secDefsNewer = []secDef{
 }
 
 // matches is libbpf's sec_def_matches.
-func (d *secDef) matches(name string) bool {
+func (d *Section) matches(name string) bool {
 	sec := d.sec
 	switch sec[len(sec)-1] {
 	case '/':
@@ -172,9 +173,11 @@ func (d *secDef) matches(name string) bool {
 	return name == sec
 }
 
-// findSecDef is libbpf's find_sec_def, with the newer names after the
-// oracle's.
-func findSecDef(name string) *secDef {
+// FindSection returns the entry of libbpf's section table that a program
+// in the ELF section name gets its type from (libbpf's find_sec_def, with
+// the names newer libbpf knows after those of the oracle's), or nil if
+// libbpf cannot guess a type from name.
+func FindSection(name string) *Section {
 	for i := range secDefs11 {
 		if secDefs11[i].matches(name) {
 			return &secDefs11[i]
@@ -188,9 +191,10 @@ func findSecDef(name string) *secDef {
 	return nil
 }
 
-// supportedSecNames is the list libbpf prints after "supported
-// section(type) names are:", each name after a space.
-func supportedSecNames() string {
+// SupportedSections returns the list libbpf prints after "supported
+// section(type) names are:": the oracle's section names, each after a
+// space.
+func SupportedSections() string {
 	var b strings.Builder
 	for _, d := range secDefs11 {
 		b.WriteByte(' ')
