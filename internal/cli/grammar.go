@@ -30,6 +30,10 @@ type Candidates struct {
 type Value struct {
 	Name     string
 	Complete func(args []string) Candidates
+	// Strict values take only a word that prefixes one of their
+	// candidates, so that a keyword after a list of them is not taken
+	// for one (`profile PROG duration` is not a METRIC).
+	Strict bool
 }
 
 func (v *Value) walk(w *walker, words []string, k func([]string)) {
@@ -39,14 +43,27 @@ func (v *Value) walk(w *walker, words []string, k func([]string)) {
 		}
 		return
 	}
+	if v.Strict && !v.takes(words[0]) {
+		return
+	}
 	k(words[1:])
+}
+
+func (v *Value) takes(word string) bool {
+	for _, c := range v.Complete(nil).Words {
+		if word != "" && IsPrefix(word, c) {
+			return true
+		}
+	}
+	return false
 }
 
 func (v *Value) keywords(dst []string) []string { return dst }
 
-// Words is a value completed from a fixed list of words.
+// Words is a value that is one of a fixed list of words, or a prefix
+// of one.
 func Words(name string, list func() []string) *Value {
-	return &Value{Name: name, Complete: func([]string) Candidates { return Candidates{Words: list()} }}
+	return &Value{Name: name, Strict: true, Complete: func([]string) Candidates { return Candidates{Words: list()} }}
 }
 
 // File is a value naming a file the shell completes.

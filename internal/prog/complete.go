@@ -69,9 +69,15 @@ var progTypeWords = []string{
 }
 
 var (
-	progTypeValue   = cli.Words("TYPE", func() []string { return progTypeWords })
-	attachTypeValue = cli.Words("ATTACH_TYPE", attachTypeWords)
-	metricValue     = cli.Words("METRIC", metricWords)
+	// The loader takes any of libbpf's section names as TYPE, and attach
+	// takes old names of the attach types: neither is strict.
+	progTypeValue = &cli.Value{Name: "TYPE", Complete: func([]string) cli.Candidates {
+		return cli.Candidates{Words: progTypeWords}
+	}}
+	attachTypeValue = &cli.Value{Name: "ATTACH_TYPE", Complete: func([]string) cli.Candidates {
+		return cli.Candidates{Words: attachTypeWords()}
+	}}
+	metricValue = cli.Words("METRIC", metricWords)
 )
 
 // attachTypeWords are the full names of attachTypes.
