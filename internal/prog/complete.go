@@ -205,3 +205,18 @@ func objMaps(names bool) *cli.Value {
 		return c
 	}}
 }
+
+// Definitions are the placeholder lines of the man page's synopsis, from
+// the lists the commands parse with.
+func Definitions() []string {
+	list := func(name string, words []string) string {
+		return name + " := { " + strings.Join(words, " | ") + " }"
+	}
+	return []string{
+		helpSpecProgram,
+		helpSpecMap,
+		list("TYPE", progTypeWords),
+		list("ATTACH_TYPE", attachTypeWords()),
+		list("METRIC", metricWords()),
+	}
+}

@@ -8,7 +8,7 @@ const docShow = `Lists the loaded programs, or only those *PROG* names; a **tag*
 a **name** may name several programs, which are all listed. Each program
 starts with its id and type, followed by what the kernel tells of it: name,
 tag, GPL compatibility, load time and owner, instruction sizes, locked
-memory, the ids of its maps and of its BTF, **bpf_metadata_** variables and,
+memory, the ids of its maps and of its BTF, **bpf\_metadata\_**\* variables and,
 with **-f**, the paths where it is pinned.
 
 When the **kernel.bpf_stats_enabled** sysctl is on (Linux 5.1 and later), the

@@ -9,8 +9,6 @@ import (
 	"github.com/gobpftool/gobpftool/internal/cli"
 )
 
-//go:generate go run ../manpage/mangen -out ../../docs/man
-
 // Commands is the table of `prog`, in bpftool's order: prefixes resolve
 // to the first match, so "l" is list and "load" beats "loadall". Each
 // entry also carries its synopsis, its grammar for completion and its
