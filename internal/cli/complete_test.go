@@ -90,7 +90,14 @@ func TestCompletionScripts(t *testing.T) {
 			t.Errorf("completion %s: exit %d, stdout %q, stderr %q", sh, code, out.String(), errb.String())
 		}
 	}
-	var out, errb bytes.Buffer
+	// -j changes nothing in a script (no JSON writer's newline after it).
+	var plain, js, errb bytes.Buffer
+	cli.Run([]string{"completion", "bash"}, fakeObjects, strings.NewReader(""), &plain, &errb)
+	cli.Run([]string{"-j", "completion", "bash"}, fakeObjects, strings.NewReader(""), &js, &errb)
+	if plain.String() != js.String() {
+		t.Errorf("-j completion bash differs from completion bash")
+	}
+	var out bytes.Buffer
 	if code := cli.Run([]string{"completion", "tcsh"}, fakeObjects, strings.NewReader(""), &out, &errb); code == 0 {
 		t.Error("completion tcsh: exit 0")
 	}

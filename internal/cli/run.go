@@ -92,12 +92,15 @@ func RunNamed(bin string, args []string, objects []Object, stdin io.Reader, stdo
 		version(c, rest)
 		return 0
 	}
-	var err error
 	if len(rest) > 0 && rest[0] == completionCommand {
-		err = completion(c, rest[1:])
-	} else {
-		err = Select(c, top, rest, help)
+		// The script is never JSON: -j only changes how an error reads.
+		err := completion(c, rest[1:])
+		if err != nil && c.JSON {
+			c.JW.End()
+		}
+		return ExitCode(err)
 	}
+	err := Select(c, top, rest, help)
 	if c.JSON {
 		c.JW.End()
 	}
