@@ -15,6 +15,10 @@ command -v hyperfine >/dev/null || need+=(hyperfine)
 [ -e /usr/include/bpf/bpf_helpers.h ] || need+=(libbpf-dev)
 # BPF objects another project ships, for the loader's real-world test.
 ls /usr/lib/*/bpf/xdp-dispatcher.o >/dev/null 2>&1 || need+=(libxdp1)
+# Shell completion is tested in bash against bpftool's own completion;
+# the man pages are checked with man --warnings.
+[ -e /usr/share/bash-completion/bash_completion ] || need+=(bash-completion)
+command -v man >/dev/null || need+=(man-db)
 [ -e /usr/include/x86_64-linux-gnu/asm/types.h ] || [ "$(uname -m)" != x86_64 ] || need+=(linux-libc-dev)
 if [ ${#need[@]} -gt 0 ]; then
 	echo "installing: ${need[*]}"

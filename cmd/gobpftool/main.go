@@ -17,6 +17,6 @@ import (
 )
 
 func main() {
-	objects := []cli.Object{{Name: "prog", Run: prog.Run}}
+	objects := []cli.Object{prog.Object()}
 	os.Exit(cli.RunNamed(os.Args[0], os.Args[1:], objects, os.Stdin, os.Stdout, os.Stderr))
 }

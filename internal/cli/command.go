@@ -1,9 +1,23 @@
 package cli
 
-// Command is one keyword of a command table.
+// Command is one keyword of a command table, with what the grammar,
+// completion and the man page need to know of it. Adding a command is
+// adding one of these: Select dispatches on Name, completion walks Args,
+// the man page prints Synopsis and Doc, and the tests check them against
+// the help text.
 type Command struct {
 	Name string
-	Run  func(c *Context, args []string) error
+	// Run executes the command on the words after its name. A command
+	// that is documented but not built yet has none: Select skips it.
+	Run func(c *Context, args []string) error
+	// Synopsis is the command's usage in the notation of help texts, a
+	// line per form, without the tool and object words. Commands sharing
+	// a form ({ show | list }) give it once, on the first of them.
+	Synopsis []string
+	// Args is the grammar of the words after the name, for completion.
+	Args Node
+	// Doc is the man page's description of the command, in Markdown.
+	Doc string
 }
 
 // IsPrefix reports whether pfx is a prefix of word, bpftool's is_prefix:
@@ -22,7 +36,7 @@ func Select(c *Context, table []Command, args []string, help func(*Context, []st
 		return table[0].Run(c, args)
 	}
 	for _, cmd := range table {
-		if IsPrefix(args[0], cmd.Name) {
+		if cmd.Run != nil && IsPrefix(args[0], cmd.Name) {
 			return cmd.Run(c, args[1:])
 		}
 	}

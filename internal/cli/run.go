@@ -26,6 +26,10 @@ func Run(args []string, objects []Object, stdin io.Reader, stdout, stderr io.Wri
 func RunNamed(bin string, args []string, objects []Object, stdin io.Reader, stdout, stderr io.Writer) int {
 	out := bufio.NewWriterSize(stdout, 64<<10)
 	defer out.Flush()
+	if len(args) > 0 && args[0] == completeCommand {
+		complete(out, args[1:], objects)
+		return 0
+	}
 	c := &Context{Out: out, Err: stderr, Stdin: stdin, Bin: bin}
 	top := topTable(objects)
 	help := topHelp(objects)
@@ -88,6 +92,14 @@ func RunNamed(bin string, args []string, objects []Object, stdin io.Reader, stdo
 		version(c, rest)
 		return 0
 	}
+	if len(rest) > 0 && rest[0] == completionCommand {
+		// The script is never JSON: -j only changes how an error reads.
+		err := completion(c, rest[1:])
+		if err != nil && c.JSON {
+			c.JW.End()
+		}
+		return ExitCode(err)
+	}
 	err := Select(c, top, rest, help)
 	if c.JSON {
 		c.JW.End()
@@ -117,17 +129,17 @@ func ExitCode(err error) int {
 
 func topTable(objects []Object) []Command {
 	t := []Command{
-		{"help", func(c *Context, a []string) error { return topHelp(objects)(c, a) }},
-		{"batch", func(c *Context, a []string) error { return batch(c, a, objects) }},
+		{Name: "help", Run: func(c *Context, a []string) error { return topHelp(objects)(c, a) }},
+		{Name: "batch", Run: func(c *Context, a []string) error { return batch(c, a, objects) }},
 	}
 	for _, o := range objects {
 		o := o
-		t = append(t, Command{o.Name, func(c *Context, a []string) error {
+		t = append(t, Command{Name: o.Name, Run: func(c *Context, a []string) error {
 			c.Object = c.lastArgs[0]
 			return o.Run(c, a)
 		}})
 	}
-	return append(t, Command{"version", version})
+	return append(t, Command{Name: "version", Run: version})
 }
 
 func topHelp(objects []Object) func(*Context, []string) error {

@@ -10,22 +10,78 @@ import (
 )
 
 // Commands is the table of `prog`, in bpftool's order: prefixes resolve
-// to the first match, so "l" is list and "load" beats "loadall".
+// to the first match, so "l" is list and "load" beats "loadall". Each
+// entry also carries its synopsis, its grammar for completion and its
+// description for the man page (docs.go): adding a command is adding an
+// entry here, then `go generate ./...` for the man page. An entry whose
+// Run is nil is documented but not built yet; Select skips it.
 func Commands() []cli.Command {
 	return []cli.Command{
-		{Name: "show", Run: show},
-		{Name: "list", Run: show},
-		{Name: "help", Run: help},
-		{Name: "dump", Run: dump},
-		{Name: "pin", Run: pin},
-		{Name: "load", Run: load},
-		{Name: "loadall", Run: loadall},
-		{Name: "attach", Run: attach},
-		{Name: "detach", Run: detach},
-		{Name: "tracelog", Run: tracelog},
-		{Name: "run", Run: run},
-		{Name: "profile", Run: profile},
+		{Name: "show", Run: show, Synopsis: []string{"{ show | list } [PROG]"}, Args: cli.Opt(progArg), Doc: docShow},
+		{Name: "list", Run: show, Args: cli.Opt(progArg)},
+		{Name: "help", Run: help, Synopsis: []string{"help"}, Doc: docHelp},
+		{Name: "dump", Run: dump, Synopsis: []string{
+			"dump xlated PROG [{ file FILE | opcodes | visual | linum }]",
+			"dump jited PROG [{ file FILE | opcodes | linum }]",
+		}, Args: dumpGrammar, Doc: docDump},
+		{Name: "pin", Run: pin, Synopsis: []string{"pin PROG FILE"}, Args: cli.Seq(progArg, pinPath("FILE")), Doc: docPin},
+		{Name: "load", Run: load, Synopsis: []string{
+			"{ load | loadall } OBJ PATH [type TYPE] [{ dev | offload_dev | xdpmeta_dev } NAME] " +
+				"[map { idx IDX | name NAME } MAP] [pinmaps MAP_DIR] [autoattach] [kernel_btf BTF_FILE]",
+		}, Args: loadGrammar, Doc: docLoad},
+		{Name: "loadall", Run: loadall, Args: loadGrammar},
+		{Name: "attach", Run: attach, Synopsis: []string{"attach PROG ATTACH_TYPE [MAP]"}, Args: attachGrammar, Doc: docAttach},
+		{Name: "detach", Run: detach, Synopsis: []string{"detach PROG ATTACH_TYPE [MAP]"}, Args: attachGrammar, Doc: docDetach},
+		{Name: "tracelog", Run: tracelog, Synopsis: []string{"tracelog", "tracelog { stdout | stderr } PROG"},
+			Args: cli.Opt(cli.OneOf(cli.Kw("stdout", progArg), cli.Kw("stderr", progArg))), Doc: docTracelog},
+		{Name: "run", Run: run, Synopsis: []string{
+			"run PROG data_in FILE [data_out FILE [data_size_out L]] [ctx_in FILE [ctx_out FILE [ctx_size_out M]]] [repeat N]",
+		}, Args: runGrammar, Doc: docRun},
+		{Name: "profile", Run: profile, Synopsis: []string{"profile PROG [duration DURATION] METRICs"},
+			Args: cli.Seq(progArg, cli.Opt(cli.Kw("duration", cli.Number("DURATION"))), cli.Repeat(metricValue)), Doc: docProfile},
+		// Documented, command arriving: set Run when it lands.
+		{Name: "top", Synopsis: []string{"top [PROG] [interval SECONDS] [count N]"},
+			Args: cli.Seq(cli.Opt(progArg), cli.AnyOrder(cli.Kw("interval", cli.Number("SECONDS")), cli.Kw("count", cli.Number("N")))),
+			Doc:  docTop},
+		{Name: "metrics", Synopsis: []string{"metrics [listen ADDR [stats { on | off }] [web_config FILE]]"},
+			Args: cli.Opt(cli.Kw("listen", cli.Number("ADDR"),
+				cli.AnyOrder(cli.Kw("stats", cli.OneOf(cli.Kw("on"), cli.Kw("off"))), cli.Kw("web_config", cli.File("FILE"))))),
+			Doc: docMetrics},
 	}
+}
+
+var dumpGrammar = cli.OneOf(
+	cli.Kw("xlated", progArg, cli.AnyOrder(cli.Kw("file", cli.File("FILE")), cli.Kw("opcodes"), cli.Kw("visual"), cli.Kw("linum"))),
+	cli.Kw("jited", progArg, cli.AnyOrder(cli.Kw("file", cli.File("FILE")), cli.Kw("opcodes"), cli.Kw("linum"))),
+)
+
+var loadGrammar = cli.Seq(cli.File("OBJ"), pinPath("PATH"), cli.AnyOrder(
+	cli.Kw("type", progTypeValue),
+	cli.Kw("dev", netdevValue),
+	cli.Kw("offload_dev", netdevValue),
+	cli.Kw("xdpmeta_dev", netdevValue),
+	cli.Repeat(cli.Kw("map", cli.OneOf(cli.Kw("idx", objMaps(false)), cli.Kw("name", objMaps(true))), mapArg)),
+	cli.Kw("pinmaps", pinPath("MAP_DIR")),
+	cli.Kw("autoattach"),
+	cli.Kw("kernel_btf", cli.File("BTF_FILE")),
+))
+
+var attachGrammar = cli.Seq(progArg, attachTypeValue, cli.Opt(mapArg))
+
+// runGrammar takes its keywords in any order, as bpftool's loop does.
+var runGrammar = cli.Seq(progArg, cli.AnyOrder(
+	cli.Kw("data_in", cli.File("FILE")),
+	cli.Kw("data_out", cli.File("FILE")),
+	cli.Kw("data_size_out", cli.Number("L")),
+	cli.Kw("ctx_in", cli.File("FILE")),
+	cli.Kw("ctx_out", cli.File("FILE")),
+	cli.Kw("ctx_size_out", cli.Number("M")),
+	cli.Kw("repeat", cli.Number("N")),
+))
+
+// Object is the `prog` object of the top-level table.
+func Object() cli.Object {
+	return cli.Object{Name: "prog", Run: Run, Args: cli.Table(Commands())}
 }
 
 // Run is the entry point of the `prog` object.
