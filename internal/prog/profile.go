@@ -24,7 +24,8 @@ import (
 // read by fentry/fexit programs around each run of the target; run_cnt
 // and run_time_ns come from the kernel's run statistics and so work where
 // fentry or a PMU is missing. SIGINT ends the window as in bpftool, and
-// so does SIGTERM: the readings so far print.
+// so do SIGTERM and SIGQUIT (rather than a goroutine dump): the readings
+// so far print.
 func profile(c *cli.Context, args []string) error {
 	// The program handle's two words and one metric at least.
 	if len(args) < 3 {
@@ -60,7 +61,7 @@ func profile(c *cli.Context, args []string) error {
 		return c.Errorf("failed to identify number of CPUs")
 	}
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGQUIT)
 	defer stop()
 	res, err := profiler.Profile(ctx, fd, names, profiler.Options{
 		Window: time.Duration(seconds) * time.Second,

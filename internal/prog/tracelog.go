@@ -35,8 +35,10 @@ func tracelog(c *cli.Context, args []string) error {
 }
 
 // tracelogPipe streams trace_pipe until SIGINT, SIGTERM or SIGHUP (the
-// signals bpftool handles), which cancel the reading loop's context; in
-// JSON mode each line is a string of one array that the signal closes.
+// signals bpftool handles) or SIGQUIT (handled like SIGTERM, so that no
+// goroutine dump replaces the end of the output), which cancel the
+// reading loop's context; in JSON mode each line is a string of one
+// array that the signal closes.
 func tracelogPipe(c *cli.Context) error {
 	if c.JSON {
 		c.JW.StartArray()
@@ -58,7 +60,7 @@ func tracelogPipe(c *cli.Context) error {
 		c.Errorf("could not open trace pipe: %s", errno.ErrText(err))
 		return fail()
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGHUP, syscall.SIGINT, syscall.SIGTERM)
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGHUP, syscall.SIGINT, syscall.SIGTERM, syscall.SIGQUIT)
 	defer stop()
 	err = pipe.Lines(ctx, func(line string) {
 		if c.JSON {
