@@ -469,7 +469,12 @@ func profTargetLinks(t *testing.T, target uint32) []link.ID {
 	it := new(link.Iterator)
 	defer it.Close()
 	for it.Next() {
-		info, err := it.Take().Info()
+		// Take hands the link's fd to us: close it here rather than
+		// leave it to a finalizer, which would close it in the middle
+		// of a later fd comparison.
+		l := it.Take()
+		info, err := l.Info()
+		l.Close()
 		if err != nil {
 			continue
 		}
