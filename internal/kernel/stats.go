@@ -1,6 +1,10 @@
 package kernel
 
-import "unsafe"
+import (
+	"os"
+	"strings"
+	"unsafe"
+)
 
 // statsRunTime is BPF_STATS_RUN_TIME, the only kind of BPF_ENABLE_STATS.
 const statsRunTime = 0
@@ -16,4 +20,22 @@ func EnableStats() (int, error) {
 		return -1, err
 	}
 	return int(fd), nil
+}
+
+// StatsSysctl is the sysctl that turns run statistics on for the whole
+// system, the only switch kernels before 5.8 (no BPF_ENABLE_STATS) have.
+const StatsSysctl = "/proc/sys/kernel/bpf_stats_enabled"
+
+// ReadSysctl returns a sysctl file's value without its line end.
+func ReadSysctl(path string) (string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", err
+	}
+	return strings.TrimSuffix(string(b), "\n"), nil
+}
+
+// WriteSysctl sets a sysctl file to value.
+func WriteSysctl(path, value string) error {
+	return os.WriteFile(path, []byte(value), 0)
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gobpftool/gobpftool/internal/cli"
 	"github.com/gobpftool/gobpftool/internal/kernel"
+	"github.com/gobpftool/gobpftool/internal/profiler"
 	"github.com/gobpftool/gobpftool/internal/progfacts"
 )
 
@@ -91,11 +92,11 @@ func attachTypeWords() []string {
 	return w
 }
 
-// metricWords are the names of profileMetrics.
+// metricWords are the names of the profiler's metrics.
 func metricWords() []string {
 	var w []string
-	for _, m := range profileMetrics {
-		w = append(w, m.name)
+	for _, m := range profiler.Metrics() {
+		w = append(w, m.Name)
 	}
 	return w
 }

@@ -21,11 +21,11 @@ import (
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
 	"github.com/cilium/ebpf/link"
-	"golang.org/x/sys/unix"
 
 	"github.com/gobpftool/gobpftool/internal/cli"
 	"github.com/gobpftool/gobpftool/internal/jsonw"
 	"github.com/gobpftool/gobpftool/internal/kernel"
+	"github.com/gobpftool/gobpftool/internal/profiler"
 	"github.com/gobpftool/gobpftool/internal/testprog"
 )
 
@@ -469,7 +469,12 @@ func profTargetLinks(t *testing.T, target uint32) []link.ID {
 	it := new(link.Iterator)
 	defer it.Close()
 	for it.Next() {
-		info, err := it.Take().Info()
+		// Take hands the link's fd to us: close it here rather than
+		// leave it to a finalizer, which would close it in the middle
+		// of a later fd comparison.
+		l := it.Take()
+		info, err := l.Info()
+		l.Close()
 		if err != nil {
 			continue
 		}
@@ -504,8 +509,8 @@ func TestProfileHardwareRefused(t *testing.T) {
 		// Both reasons are given when both hold.
 		hw := false
 		for _, m := range metrics {
-			for _, pm := range profileMetrics {
-				if pm.name == m && pm.src == profHardware {
+			for _, pm := range profiler.Metrics() {
+				if pm.Name == m && pm.Source == profiler.Hardware {
 					hw = true
 				}
 			}
@@ -538,175 +543,42 @@ func profNoPMU() bool {
 	return true
 }
 
-func profMetricIndex(t testing.TB, name string) int {
-	for i, m := range profileMetrics {
-		if m.name == name {
-			return i
-		}
-	}
-	t.Fatalf("no metric %s", name)
-	return -1
+// profVal is a counter's reading: count, enabled and running time.
+func profVal(counter, enabled, running uint64) profiler.Value {
+	return profiler.Value{Counter: counter, Enabled: enabled, Running: running}
 }
 
-// TestProfileCountersRawTP checks the generated fentry/fexit code on a
-// kernel that refuses fentry: the same instructions load as raw
-// tracepoint programs (the same helpers are allowed there), and a test run
-// of each on a chosen CPU stands in for the target's entry and exit. The
-// counters are software ones, which need no PMU.
-func TestProfileCountersRawTP(t *testing.T) {
-	testprog.Privileged(t)
-	numCPU, err := ebpf.PossibleCPU()
+// profBuild is profiler.Build, which cannot fail on the table's names.
+func profBuild(t *testing.T, names []string, rd *profiler.Readings) *profiler.Result {
+	t.Helper()
+	res, err := profiler.Build(names, rd)
 	if err != nil {
 		t.Fatal(err)
 	}
-	before := profFDs(t)
-	counters := []int{profMetricIndex(t, "cpu_clock"), profMetricIndex(t, "page_faults")}
-	spec := profSpec(numCPU, len(counters), nil, "")
-	for _, ps := range spec.Programs {
-		ps.Type, ps.AttachType, ps.AttachTo = ebpf.RawTracepoint, ebpf.AttachNone, ""
-	}
-	coll, err := ebpf.NewCollection(spec)
-	if err != nil {
-		t.Fatalf("the verifier refuses the generated programs: %v", err)
-	}
-	p := &profiler{coll: coll}
-	var msgs bytes.Buffer
-	c := &cli.Context{Out: bufio.NewWriter(&msgs), Err: &msgs}
-	if err := p.openEvents(c, counters, numCPU); err != nil {
-		p.close()
-		t.Fatalf("software perf events: %v %s", err, msgs.String())
-	}
-	run := func(name string, cpu int) {
-		t.Helper()
-		ret, err := coll.Programs[name].Run(&ebpf.RunOptions{Flags: unix.BPF_F_TEST_RUN_ON_CPU, CPU: uint32(cpu)})
-		if err != nil || ret != 0 {
-			t.Fatalf("%s on cpu %d: %d %v", name, cpu, ret, err)
-		}
-	}
-	// An exit without an entry reading counts the run but adds nothing.
-	run("fexit_XXX", 0)
-	runs, vals, err := p.read(len(counters))
-	if err != nil || runs != 1 || vals[0] != (profValue{}) {
-		t.Fatalf("fexit alone: runs %d vals %+v err %v", runs, vals, err)
-	}
-	// Then an entry and an exit on every CPU.
-	for cpu := 0; cpu < numCPU; cpu++ {
-		run("fentry_XXX", cpu)
-		var entry []profValue
-		if err := coll.Maps[profMapFentry].Lookup(uint32(0), &entry); err != nil || entry[cpu].Counter == 0 || entry[cpu].Enabled == 0 {
-			t.Fatalf("entry reading of cpu %d: %+v %v", cpu, entry, err)
-		}
-		run("fexit_XXX", cpu)
-	}
-	runs, vals, err = p.read(len(counters))
-	if err != nil || runs != uint64(1+numCPU) {
-		t.Fatalf("runs %d err %v", runs, err)
-	}
-	// cpu-clock counts nanoseconds: it moved between entry and exit.
-	if vals[0].Counter == 0 || vals[0].Enabled == 0 || vals[0].Running == 0 || vals[0].Enabled < vals[0].Running {
-		t.Errorf("cpu_clock %+v", vals[0])
-	}
-	if vals[1].Enabled == 0 {
-		t.Errorf("page_faults %+v", vals[1])
-	}
-	// The rows as the command would print them.
-	res := profBuild(counters, &profReadings{counters: counters, vals: vals, fexitRuns: runs, hasFexit: true})
-	var out bytes.Buffer
-	c = &cli.Context{Out: bufio.NewWriter(&out), Err: &out}
-	res.renderPlain(c)
-	c.Out.Flush()
-	cnt, rows := profParsePlain(t, out.String())
-	if cnt != runs || rows["cpu_clock"][1] == "" {
-		t.Errorf("output %q", out.String())
-	}
-	p.close()
-	profSameFDs(t, before)
-}
-
-// TestProfileInsns checks the shape of the generated programs without a
-// kernel: per counter, fentry looks a slot up and reads the counter once;
-// fexit reads every counter before it touches a map; every jump lands.
-func TestProfileInsns(t *testing.T) {
-	for n := 1; n <= profMaxCounters; n++ {
-		for _, tc := range []struct {
-			name                 string
-			insns                asm.Instructions
-			lookups, reads, cpus int
-		}{
-			{"fentry", profFentryInsns(n), n, n, 1},
-			{"fexit", profFexitInsns(n), 1 + 2*n, n, 1},
-		} {
-			var lookups, reads, cpus int
-			symbols := map[string]bool{}
-			refs := map[string]bool{}
-			firstLookup, lastRead := -1, -1
-			for i, ins := range tc.insns {
-				if s := ins.Symbol(); s != "" {
-					if symbols[s] {
-						t.Errorf("%s/%d: symbol %s twice", tc.name, n, s)
-					}
-					symbols[s] = true
-				}
-				switch {
-				case ins.IsBuiltinCall() && ins.Constant == int64(asm.FnMapLookupElem):
-					lookups++
-					if firstLookup < 0 {
-						firstLookup = i
-					}
-				case ins.IsBuiltinCall() && ins.Constant == int64(asm.FnPerfEventReadValue):
-					reads++
-					lastRead = i
-				case ins.IsBuiltinCall() && ins.Constant == int64(asm.FnGetSmpProcessorId):
-					cpus++
-				case ins.IsLoadFromMap():
-					refs[ins.Reference()] = true
-				case ins.OpCode.JumpOp() != asm.InvalidJumpOp && ins.OpCode.JumpOp() != asm.Exit && ins.OpCode.JumpOp() != asm.Call:
-					refs["jump:"+ins.Reference()] = true
-				}
-				if ins.OpCode.Class().IsStore() && ins.Dst == asm.RFP && (ins.Offset >= 0 || ins.Offset < -512) {
-					t.Errorf("%s/%d: stack store at %d", tc.name, n, ins.Offset)
-				}
-			}
-			if lookups != tc.lookups || reads != tc.reads || cpus != tc.cpus {
-				t.Errorf("%s/%d: %d lookups %d reads %d cpu ids", tc.name, n, lookups, reads, cpus)
-			}
-			if tc.name == "fexit" && lastRead > firstLookup {
-				t.Errorf("fexit/%d: a counter is read after a map lookup", n)
-			}
-			for r := range refs {
-				if name, ok := strings.CutPrefix(r, "jump:"); ok {
-					if !symbols[name] {
-						t.Errorf("%s/%d: jump to missing %q", tc.name, n, name)
-					}
-				} else if !strings.HasPrefix(r, profMapEvents) && r != profMapFentry && r != profMapAccum && r != profMapCounts {
-					t.Errorf("%s/%d: unknown map %q", tc.name, n, r)
-				}
-			}
-		}
-	}
+	return res
 }
 
 // TestProfileBuild checks the rows of the run statistics, which bpftool
 // does not have.
 func TestProfileBuild(t *testing.T) {
-	sel := []int{profMetricIndex(t, "run_cnt"), profMetricIndex(t, "run_time_ns")}
-	res := profBuild(sel, &profReadings{statRuns: 4, statTimeNs: 1000, elapsed: 2 * time.Second})
-	if res.runCnt != 4 || len(res.rows) != 2 {
+	sel := []string{"run_cnt", "run_time_ns"}
+	res := profBuild(t, sel, &profiler.Readings{StatRuns: 4, StatTimeNs: 1000, Elapsed: 2 * time.Second})
+	if res.RunCnt != 4 || len(res.Rows) != 2 {
 		t.Fatalf("%+v", res)
 	}
-	if r := res.rows[0]; r.val.Counter != 4 || !r.hasRatio || r.ratio != 2 || r.val.Enabled != 2e9 || r.val.Running != 2e9 {
+	if r := res.Rows[0]; r.Value.Counter != 4 || !r.HasRatio || r.Ratio != 2 || r.Value.Enabled != 2e9 || r.Value.Running != 2e9 {
 		t.Errorf("run_cnt %+v", r)
 	}
-	if r := res.rows[1]; r.val.Counter != 1000 || !r.hasRatio || r.ratio != 250 {
+	if r := res.Rows[1]; r.Value.Counter != 1000 || !r.HasRatio || r.Ratio != 250 {
 		t.Errorf("run_time_ns %+v", r)
 	}
-	res = profBuild(sel, &profReadings{elapsed: 0})
-	if res.rows[0].hasRatio || res.rows[1].hasRatio {
-		t.Errorf("a ratio over nothing: %+v", res.rows)
+	res = profBuild(t, sel, &profiler.Readings{Elapsed: 0})
+	if res.Rows[0].HasRatio || res.Rows[1].HasRatio {
+		t.Errorf("a ratio over nothing: %+v", res.Rows)
 	}
 	var out bytes.Buffer
 	c := &cli.Context{Out: bufio.NewWriter(&out), Err: &out}
-	res.renderPlain(c)
+	profRenderPlain(c, res)
 	c.Out.Flush()
 	want := "\n                 0 run_cnt             \n" +
 		"                 0 run_cnt" + strings.Repeat(" ", 54) + "\n" +
@@ -782,27 +654,25 @@ func TestProfilePlainMatchesC(t *testing.T) {
 	max := ^uint64(0)
 	cases := []struct {
 		runs uint64
-		vals map[string]profValue
+		vals map[string]profiler.Value
 	}{
-		{1000, map[string]profValue{"cycles": {5000000, 100, 100}, "instructions": {12345678, 100, 50},
-			"llc_misses": {17, 300, 100}, "dtlb_misses": {0, 7, 7}}},
-		{3, map[string]profValue{"instructions": {3, 1, 1}, "llc_misses": {1, 1, 1}}},            // float, not double: 333333.34
-		{0, map[string]profValue{"cycles": {0, 0, 0}, "instructions": {99, 0, 0}}},               // no ratio over zero
-		{1, map[string]profValue{"instructions": {max, max, 1}, "itlb_misses": {max - 1, 3, 2}}}, // the widest
-		{7, map[string]profValue{"l1d_loads": {123, 1e9, 999999999}}},
-		{2, map[string]profValue{"cycles": {1e12 + 1, 10, 9}, "instructions": {3e12 + 7, 10, 1}, "l1d_loads": {1, 1, 1}, "itlb_misses": {123456789, 1, 0}}},
+		{1000, map[string]profiler.Value{"cycles": profVal(5000000, 100, 100), "instructions": profVal(12345678, 100, 50),
+			"llc_misses": profVal(17, 300, 100), "dtlb_misses": profVal(0, 7, 7)}},
+		{3, map[string]profiler.Value{"instructions": profVal(3, 1, 1), "llc_misses": profVal(1, 1, 1)}},          // float, not double: 333333.34
+		{0, map[string]profiler.Value{"cycles": profVal(0, 0, 0), "instructions": profVal(99, 0, 0)}},             // no ratio over zero
+		{1, map[string]profiler.Value{"instructions": profVal(max, max, 1), "itlb_misses": profVal(max-1, 3, 2)}}, // the widest
+		{7, map[string]profiler.Value{"l1d_loads": profVal(123, 1e9, 999999999)}},
+		{2, map[string]profiler.Value{"cycles": profVal(1e12+1, 10, 9), "instructions": profVal(3e12+7, 10, 1), "l1d_loads": profVal(1, 1, 1), "itlb_misses": profVal(123456789, 1, 0)}},
 	}
 	for _, tc := range cases {
 		args := []string{fmt.Sprint(tc.runs)}
-		var sel []int
-		var vals []profValue
-		for i, m := range profileMetrics[:6] {
-			v, on := tc.vals[m.name]
+		var sel []string
+		for _, m := range profiler.Metrics()[:6] {
+			v, on := tc.vals[m.Name]
 			flag := "0"
 			if on {
 				flag = "1"
-				sel = append(sel, i)
-				vals = append(vals, v)
+				sel = append(sel, m.Name)
 			}
 			args = append(args, flag, fmt.Sprint(v.Counter), fmt.Sprint(v.Enabled), fmt.Sprint(v.Running))
 		}
@@ -810,10 +680,10 @@ func TestProfilePlainMatchesC(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		res := profBuild(sel, &profReadings{counters: sel, vals: vals, fexitRuns: tc.runs, hasFexit: true})
+		res := profBuild(t, sel, &profiler.Readings{Values: tc.vals, FexitRuns: tc.runs, HasFexit: true})
 		var out bytes.Buffer
 		c := &cli.Context{Out: bufio.NewWriter(&out), Err: &out}
-		res.renderPlain(c)
+		profRenderPlain(c, res)
 		c.Out.Flush()
 		if out.String() != string(want) {
 			t.Errorf("%v:\n got %q\nwant %q", tc.vals, out.String(), want)
@@ -824,14 +694,14 @@ func TestProfilePlainMatchesC(t *testing.T) {
 // TestProfileJSON: bpftool's JSON, an object per metric with the run count
 // in each, plain and pretty.
 func TestProfileJSON(t *testing.T) {
-	sel := []int{0, 1, profMetricIndex(t, "run_time_ns")}
-	res := profBuild(sel, &profReadings{counters: sel[:2], vals: []profValue{{10, 2, 1}, {20, 4, 4}},
-		fexitRuns: 5, hasFexit: true, statRuns: 6, statTimeNs: 600, elapsed: 3})
+	sel := []string{"cycles", "instructions", "run_time_ns"}
+	res := profBuild(t, sel, &profiler.Readings{Values: map[string]profiler.Value{"cycles": profVal(10, 2, 1), "instructions": profVal(20, 4, 4)},
+		FexitRuns: 5, HasFexit: true, StatRuns: 6, StatTimeNs: 600, Elapsed: 3})
 	for _, pretty := range []bool{false, true} {
 		var out bytes.Buffer
 		c := &cli.Context{Out: bufio.NewWriter(&out), Err: &out, JSON: true}
 		c.JW = jsonw.New(c.Out, pretty)
-		res.renderJSON(c)
+		profRenderJSON(c, res)
 		c.JW.End()
 		c.Out.Flush()
 		want := `[{"metric":"cycles","run_cnt":5,"value":10,"enabled":2,"running":1},` +

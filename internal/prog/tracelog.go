@@ -1,13 +1,10 @@
 package prog
 
 import (
-	"bufio"
+	"context"
 	"io"
-	"os"
 	"os/signal"
 	"syscall"
-
-	"golang.org/x/sys/unix"
 
 	"github.com/gobpftool/gobpftool/internal/cli"
 	"github.com/gobpftool/gobpftool/internal/compat"
@@ -37,8 +34,11 @@ func tracelog(c *cli.Context, args []string) error {
 	return tracelogPipe(c)
 }
 
-// tracelogPipe streams trace_pipe until SIGINT, SIGTERM or SIGHUP; in
-// JSON mode each line is a string of one array that the signal closes.
+// tracelogPipe streams trace_pipe until SIGINT, SIGTERM or SIGHUP (the
+// signals bpftool handles) or SIGQUIT (handled like SIGTERM, so that no
+// goroutine dump replaces the end of the output), which cancel the
+// reading loop's context; in JSON mode each line is a string of one
+// array that the signal closes.
 func tracelogPipe(c *cli.Context) error {
 	if c.JSON {
 		c.JW.StartArray()
@@ -51,68 +51,37 @@ func tracelogPipe(c *cli.Context) error {
 		}
 		return cli.ErrFailed
 	}
-	pipe, ok := tracefsPipe(c)
+	path, ok := tracefsPipe(c)
 	if !ok {
 		return fail()
 	}
-	// A plain blocking read in a goroutine, as bpftool's getline blocks,
-	// rather than Go's poller on a tracefs file; the signal is awaited
-	// beside it.
-	fd, err := unix.Open(pipe, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	pipe, err := kernel.OpenTracePipe(path)
 	if err != nil {
 		c.Errorf("could not open trace pipe: %s", errno.ErrText(err))
 		return fail()
 	}
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, syscall.SIGHUP, syscall.SIGINT, syscall.SIGTERM)
-	defer signal.Stop(sig)
-
-	type chunk struct {
-		line string
-		err  error
-	}
-	lines := make(chan chunk)
-	go func() {
-		// The fd is never closed under this reader: after a signal the
-		// process ends, and closing it here could let a later read hit
-		// a reused fd number.
-		buf := bufio.NewReader(fdReader(fd))
-		for {
-			line, err := buf.ReadString('\n')
-			if line != "" {
-				lines <- chunk{line: line}
-			}
-			if err != nil {
-				lines <- chunk{err: err}
-				return
-			}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGHUP, syscall.SIGINT, syscall.SIGTERM, syscall.SIGQUIT)
+	defer stop()
+	err = pipe.Lines(ctx, func(line string) {
+		if c.JSON {
+			c.JW.String(line)
+		} else {
+			c.Out.WriteString(line)
 		}
-	}()
-	for {
-		select {
-		case ch := <-lines:
-			if ch.err != nil {
-				text := "Success" // errno is left untouched at end of file
-				if ch.err != io.EOF {
-					text = errno.ErrText(ch.err)
-				}
-				c.Errorf("failed to read content from trace pipe: %s", text)
-				unix.Close(fd) // its reader has returned
-				return fail()
-			}
-			if c.JSON {
-				c.JW.String(ch.line)
-			} else {
-				c.Out.WriteString(ch.line)
-			}
-			c.Out.Flush()
-		case <-sig:
-			if c.JSON {
-				c.JW.EndArray()
-			}
-			return errTracelogStopped
+		c.Out.Flush()
+	})
+	if ctx.Err() != nil {
+		if c.JSON {
+			c.JW.EndArray()
 		}
+		return errTracelogStopped
 	}
+	text := "Success" // errno is left untouched at end of file
+	if err != io.EOF {
+		text = errno.ErrText(err)
+	}
+	c.Errorf("failed to read content from trace pipe: %s", text)
+	return fail()
 }
 
 // tracefsPipe is bpftool's get_tracefs_pipe: find tracefs, or mount it
@@ -173,24 +142,5 @@ func tracelogStream(c *cli.Context, args []string) error {
 			return nil
 		}
 		out.Write(buf[:n])
-	}
-}
-
-// fdReader reads a raw blocking fd, outside Go's poller.
-type fdReader int
-
-func (fd fdReader) Read(p []byte) (int, error) {
-	for {
-		n, err := unix.Read(int(fd), p)
-		if err == unix.EINTR {
-			continue
-		}
-		if err != nil {
-			return 0, err
-		}
-		if n == 0 {
-			return 0, io.EOF
-		}
-		return n, nil
 	}
 }
