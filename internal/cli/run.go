@@ -26,7 +26,7 @@ func Run(args []string, objects []Object, stdin io.Reader, stdout, stderr io.Wri
 func RunNamed(bin string, args []string, objects []Object, stdin io.Reader, stdout, stderr io.Writer) int {
 	out := bufio.NewWriterSize(stdout, 64<<10)
 	defer out.Flush()
-	c := &Context{Out: out, Err: stderr, Stdin: stdin, Bin: bin}
+	c := &Context{Out: out, Err: stderr, Stdin: stdin, Bin: bin, Stdout: stdout}
 	top := topTable(objects)
 	help := topHelp(objects)
 
