@@ -335,6 +335,9 @@ func (v *View) togglePause() tea.Cmd {
 // numbers, what is left shared by the name (two thirds) and the comms.
 func (v *View) layout() {
 	fixed := map[Column]int{ColID: 6, ColType: 10, ColAvg: 8, ColEvents: 9, ColCPU: 6, ColRunTime: 9}
+	if v.width >= 90 {
+		fixed[ColType] = 13
+	}
 	if v.width >= 120 {
 		fixed[ColType], fixed[ColAvg], fixed[ColEvents], fixed[ColRunTime] = 14, 10, 11, 11
 	}
