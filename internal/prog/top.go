@@ -41,7 +41,7 @@ const minTopInterval = 100 * time.Millisecond
 // the command.
 func topCmd(c *cli.Context, args []string) error {
 	// Begun before PROG opens programs: those fds make us no holder.
-	facts := progfacts.New(progfacts.Options{Holders: true})
+	facts := progfacts.NewSampler(progfacts.Options{Holders: true})
 	ta, err := parseTop(c, args)
 	if err != nil {
 		return err

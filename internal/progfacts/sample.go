@@ -10,24 +10,39 @@ import (
 	"github.com/gobpftool/gobpftool/internal/kernel"
 )
 
-// Sample gathers the cheap facts of programs, for a view refreshed every
-// second: the first line of `prog show` (id, type, full name, tag, run
-// statistics) and, as Options ask, the holders, scanned afresh on each
-// call. There is no load time, memlock, metadata or pins: one id walk,
-// one open and one info call per program. ids limits the sample to
-// those programs (nil: every program); programs gone are left out.
-//
-// A session used for samples keeps its BTF cache across calls, so full
-// names cost a BTF parse once per BTF object.
-func (s *Session) Sample(ctx context.Context, ids []uint32) ([]*Prog, error) {
+// Sampler gathers the cheap facts of programs again and again, for a view
+// refreshed every second: the first line of `prog show` (id, type, full
+// name, tag, run statistics) and, as Options ask, the holders, scanned
+// afresh each time. There is no load time, memlock, metadata or pins: one
+// id walk, one open and one info call per program. What does not change
+// between samples is read once: the kernel BTF the holder iterator needs,
+// and the parsed BTF behind full names.
+type Sampler struct {
+	s    *Session
+	prep *kernel.IterPrep
+}
+
+// NewSampler starts a sampler. As with New, call it before the command
+// opens programs of its own.
+func NewSampler(opts Options) *Sampler {
+	sm := &Sampler{s: New(opts)}
+	if opts.Holders {
+		sm.prep = kernel.PrepareIterator()
+	}
+	return sm
+}
+
+// Sample reads the programs with these ids (nil: every program), in id
+// order; programs gone are left out.
+func (sm *Sampler) Sample(ctx context.Context, ids []uint32) ([]*Prog, error) {
+	s := sm.s
 	var holders kernel.Holders
 	var iterID uint32
 	if s.opts.Holders {
-		var prep *kernel.IterPrep
-		if ids == nil || len(ids) >= iterateFrom {
-			prep = kernel.PrepareIterator()
-		}
-		holders, iterID = kernel.FindProgHolders(prep, s.own)
+		// The iterator even for a few programs: its cost is fixed, where
+		// a /proc scan costs a readlink per open file of the system,
+		// every second.
+		holders, iterID = kernel.FindProgHolders(sm.prep, s.own)
 	}
 	if ids == nil {
 		var err error

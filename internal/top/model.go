@@ -43,19 +43,27 @@ type Point struct {
 // HistoryLen is how many periods of each program the model keeps.
 const HistoryLen = 120
 
-// History is a ring of a program's last HistoryLen periods.
+// History is a ring of a program's last HistoryLen periods. The ring is
+// allocated at the first period with runs: most programs of a busy
+// system idle, and their history is all zeros.
 type History struct {
-	pts  [HistoryLen]Point
+	pts  *[HistoryLen]Point
 	next int
 	n    int
 }
 
 func (h *History) add(p Point) {
+	if h.pts == nil {
+		if p == (Point{}) {
+			h.next = (h.next + 1) % HistoryLen
+			h.n = min(h.n+1, HistoryLen)
+			return
+		}
+		h.pts = new([HistoryLen]Point)
+	}
 	h.pts[h.next] = p
 	h.next = (h.next + 1) % HistoryLen
-	if h.n < HistoryLen {
-		h.n++
-	}
+	h.n = min(h.n+1, HistoryLen)
 }
 
 // Points returns the history, oldest first, into buf (reused if large
@@ -64,7 +72,11 @@ func (h *History) Points(buf []Point) []Point {
 	buf = buf[:0]
 	start := (h.next - h.n + HistoryLen) % HistoryLen
 	for i := 0; i < h.n; i++ {
-		buf = append(buf, h.pts[(start+i)%HistoryLen])
+		if h.pts == nil {
+			buf = append(buf, Point{})
+		} else {
+			buf = append(buf, h.pts[(start+i)%HistoryLen])
+		}
 	}
 	return buf
 }
@@ -72,7 +84,7 @@ func (h *History) Points(buf []Point) []Point {
 type last struct {
 	at              time.Time
 	runCnt, runTime uint64
-	hist            *History
+	hist            History
 	seen            uint64 // the sample number that last saw it
 }
 
@@ -97,7 +109,7 @@ func (m *Model) Update(s Sample) []Row {
 		r := Row{Prog: p}
 		l := m.progs[p.ID]
 		if l == nil {
-			l = &last{hist: &History{}}
+			l = &last{}
 			m.progs[p.ID] = l
 		} else if p.RunCnt >= l.runCnt && p.RunTimeNs >= l.runTime {
 			r.PeriodNs = s.At.Sub(l.at).Nanoseconds()
@@ -127,7 +139,7 @@ func (m *Model) Update(s Sample) []Row {
 // last sample.
 func (m *Model) History(id uint32) *History {
 	if l := m.progs[id]; l != nil {
-		return l.hist
+		return &l.hist
 	}
 	return nil
 }
