@@ -334,7 +334,7 @@ func (v *View) togglePause() tea.Cmd {
 // layout sizes the table's columns to the terminal: fixed widths for the
 // numbers, what is left shared by the name (two thirds) and the comms.
 func (v *View) layout() {
-	fixed := map[Column]int{ColID: 6, ColType: 10, ColAvg: 7, ColEvents: 10, ColCPU: 6, ColRunTime: 9}
+	fixed := map[Column]int{ColID: 6, ColType: 12, ColAvg: 7, ColEvents: 9, ColCPU: 6, ColRunTime: 8}
 	if v.width >= 90 {
 		fixed[ColType] = 13
 	}
