@@ -40,8 +40,6 @@ const minTopInterval = 100 * time.Millisecond
 // a JSON line per sample. Run statistics are on for exactly the life of
 // the command.
 func topCmd(c *cli.Context, args []string) error {
-	// Begun before PROG opens programs: those fds make us no holder.
-	facts := progfacts.NewSampler(progfacts.Options{Holders: true})
 	ta, err := parseTop(c, args)
 	if err != nil {
 		return err
@@ -52,6 +50,9 @@ func topCmd(c *cli.Context, args []string) error {
 	}
 	// Deferred first, so that it runs last, after a panic too.
 	defer guard.Close()
+	// PROG's fds are closed by now: none of ours is taken for a holder.
+	facts := progfacts.NewSampler(progfacts.Options{Holders: true})
+	defer facts.Close()
 
 	// Signals become cancellation; a closed pipe becomes a write error
 	// (EPIPE) rather than death by SIGPIPE, so the deferred restore runs.

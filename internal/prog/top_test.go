@@ -284,8 +284,12 @@ func TestTopCounting(t *testing.T) {
 	}
 }
 
-// iteratorsLeft counts programs named like our pid iterator.
+// iteratorsLeft counts programs named like our pid iterator that no
+// process holds: other tools running on the machine load their own while
+// they list programs, held by their fds; one of ours left behind would
+// be held by none.
 func iteratorsLeft() int {
+	holders := kernel.FindHolders(kernel.FDProg, nil)
 	n := 0
 	var id uint32
 	for {
@@ -298,7 +302,7 @@ func iteratorsLeft() int {
 		if err != nil {
 			continue
 		}
-		if pi, err := kernel.GetProgInfo(fd); err == nil && pi.Name == "gobpftool_pids" {
+		if pi, err := kernel.GetProgInfo(fd); err == nil && pi.Name == "gobpftool_pids" && len(holders[id]) == 0 {
 			n++
 		}
 		kernel.Close(fd)

@@ -32,6 +32,13 @@ func NewSampler(opts Options) *Sampler {
 	return sm
 }
 
+// Close waits for what the sampler started in the background.
+func (sm *Sampler) Close() {
+	if sm.prep != nil {
+		sm.prep.Wait()
+	}
+}
+
 // Sample reads the programs with these ids (nil: every program), in id
 // order; programs gone are left out.
 func (sm *Sampler) Sample(ctx context.Context, ids []uint32) ([]*Prog, error) {
