@@ -202,3 +202,32 @@ func TestTopDetailVanish(t *testing.T) {
 		t.Errorf("exit status and terminal mode %q, want 0 and icanon", got)
 	}
 }
+
+// TestTopInteractiveExits: Ctrl-C, SIGHUP and SIGQUIT end the view with
+// status 0, the terminal restored and kernel.bpf_stats_enabled as it was.
+func TestTopInteractiveExits(t *testing.T) {
+	testprog.Privileged(t)
+	sysctl := readSysctl(t)
+	for _, how := range []string{"C-c", "HUP", "QUIT"} {
+		exitFile := filepath.Join(t.TempDir(), "exit")
+		cmd := fmt.Sprintf("sh -c '%s prog top interval 0.5 count 1000; echo $? > %s; stty -a | grep -o -- \"-*icanon\" >> %s; echo RESTORED; sleep 60'",
+			oursBinary(t), exitFile, exitFile)
+		tm := newTmux(t, 100, 30, cmd)
+		tm.waitFor("the table", contains("programs", "CPU%↓"))
+		if how == "C-c" {
+			tm.keys("C-c")
+		} else {
+			out, _ := exec.Command("pgrep", "-f", "-n", oursBinary(t)+" prog top interval 0.5 count 1000").Output()
+			exec.Command("kill", "-"+how, strings.TrimSpace(string(out))).Run()
+		}
+		tm.waitFor("the exit after "+how, contains("RESTORED"))
+		b, _ := os.ReadFile(exitFile)
+		if got := strings.Fields(string(b)); len(got) != 2 || got[0] != "0" || got[1] != "icanon" {
+			t.Errorf("%s: exit status and terminal mode %q, want 0 and icanon", how, got)
+		}
+		if got := readSysctl(t); got != sysctl {
+			t.Errorf("%s: sysctl %q, was %q", how, got, sysctl)
+		}
+		exec.Command(tm.tmux, "kill-session", "-t", tm.name).Run()
+	}
+}
