@@ -12,6 +12,8 @@ command -v clang >/dev/null || need+=(clang llvm)
 command -v bpftool >/dev/null || need+=(bpftool)
 command -v objdump >/dev/null || need+=(binutils)
 command -v hyperfine >/dev/null || need+=(hyperfine)
+# prog top's interactive view is driven in a real terminal.
+command -v tmux >/dev/null || need+=(tmux)
 [ -e /usr/include/bpf/bpf_helpers.h ] || need+=(libbpf-dev)
 # BPF objects another project ships, for the loader's real-world test.
 ls /usr/lib/*/bpf/xdp-dispatcher.o >/dev/null 2>&1 || need+=(libxdp1)

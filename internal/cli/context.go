@@ -41,6 +41,9 @@ type Context struct {
 	Out   *bufio.Writer
 	Err   io.Writer
 	Stdin io.Reader
+	// Stdout is what Out writes to, for a command that draws a screen
+	// when it is a terminal (`prog top`).
+	Stdout io.Writer
 
 	JSON       bool
 	Pretty     bool

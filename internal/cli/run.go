@@ -30,7 +30,7 @@ func RunNamed(bin string, args []string, objects []Object, stdin io.Reader, stdo
 		complete(out, args[1:], objects)
 		return 0
 	}
-	c := &Context{Out: out, Err: stderr, Stdin: stdin, Bin: bin}
+	c := &Context{Out: out, Err: stderr, Stdin: stdin, Bin: bin, Stdout: stdout}
 	top := topTable(objects)
 	help := topHelp(objects)
 

@@ -119,6 +119,7 @@ func oracleHelp(s, bin string) string {
 	s = bpftoolName.ReplaceAllLiteralString(s, bin+" ")
 	s = strings.ReplaceAll(s, "'/usr/sbin/bpftool'", "'"+bin+"'")
 	s = strings.ReplaceAll(s, bpftoolMetrics, ourMetrics)
+	s = addTopLine(s, bin)
 	return objectLine.ReplaceAllString(s, "OBJECT := { prog }")
 }
 
@@ -128,6 +129,14 @@ const (
 	bpftoolMetrics = "| dtlb_misses }\n"
 	ourMetrics     = "| dtlb_misses |\n                   run_cnt | run_time_ns | cpu_clock | page_faults }\n"
 )
+
+// addTopLine adds our `prog top` after bpftool's last usage line of the
+// prog help, whatever the object keyword typed ("p", "prog").
+func addTopLine(s, _ string) string {
+	return progHelpLine.ReplaceAllString(s, "$0${1}top [PROG] [interval SECONDS] [count N]\n")
+}
+
+var progHelpLine = regexp.MustCompile(`(?m)^(       \S+ \S+ )help\n`)
 
 var bpftoolName = regexp.MustCompile(`(?:/usr/sbin/)?\bbpftool `)
 

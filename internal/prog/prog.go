@@ -1,6 +1,6 @@
 // Package prog holds the commands of `gobpftool prog`, one file each:
-// show.go, dump.go, pin.go, load.go, attach.go, run.go, profile.go and
-// tracelog.go.
+// show.go, dump.go, pin.go, load.go, attach.go, run.go, profile.go,
+// tracelog.go and top.go.
 package prog
 
 import (
@@ -39,8 +39,7 @@ func Commands() []cli.Command {
 		}, Args: runGrammar, Doc: docRun},
 		{Name: "profile", Run: profile, Synopsis: []string{"profile PROG [duration DURATION] METRICs"},
 			Args: cli.Seq(progArg, cli.Opt(cli.Kw("duration", cli.Number("DURATION"))), cli.Repeat(metricValue)), Doc: docProfile},
-		// Documented, command arriving: set Run when it lands.
-		{Name: "top", Synopsis: []string{"top [PROG] [interval SECONDS] [count N]"},
+		{Name: "top", Run: topCmd, Synopsis: []string{"top [PROG] [interval SECONDS] [count N]"},
 			Args: cli.Seq(cli.Opt(progArg), cli.AnyOrder(cli.Kw("interval", cli.Number("SECONDS")), cli.Kw("count", cli.Number("N")))),
 			Doc:  docTop},
 		{Name: "metrics", Synopsis: []string{"metrics [listen ADDR [stats { on | off }] [web_config FILE]]"},
@@ -115,6 +114,7 @@ func help(c *cli.Context, _ []string) error {
 		"       "+b+" "+o+" profile PROG [duration DURATION] METRICs\n"+
 		"       "+b+" "+o+" tracelog\n"+
 		"       "+b+" "+o+" help\n"+
+		"       "+b+" "+o+" top [PROG] [interval SECONDS] [count N]\n"+
 		"\n"+
 		"       "+helpSpecMap+"\n"+
 		"       "+helpSpecProgram+"\n"+
