@@ -139,12 +139,17 @@ func TestGrammarGolden(t *testing.T) {
 		// Our METRIC list names the metrics we add to bpftool's.
 		want.Stderr = strings.ReplaceAll(want.Stderr, "| dtlb_misses }\n",
 			"| dtlb_misses |\n                   run_cnt | run_time_ns | cpu_clock | page_faults }\n")
+		// Our usage adds `prog metrics` after bpftool's last usage line.
+		want.Stderr = helpEnd.ReplaceAllString(want.Stderr,
+			"$1       $2 $3 metrics [listen ADDR [stats { on | off }] [web_config FILE]]\n\n")
 		if got.Stdout != want.Stdout || got.Stderr != want.Stderr || got.Code != want.Code {
 			t.Errorf("%q:\ngot  code %d stdout %q\n     stderr %q\nwant code %d stdout %q\n     stderr %q",
 				c.Args, got.Code, got.Stdout, got.Stderr, want.Code, want.Stdout, want.Stderr)
 		}
 	}
 }
+
+var helpEnd = regexp.MustCompile(`(?m)^(       (\S+) (\S+) help\n)\n`)
 
 const bpftoolObjects = "OBJECT := { prog | map | link | cgroup | perf | net | feature | btf | gen | struct_ops | iter }"
 

@@ -119,6 +119,7 @@ func oracleHelp(s, bin string) string {
 	s = bpftoolName.ReplaceAllLiteralString(s, bin+" ")
 	s = strings.ReplaceAll(s, "'/usr/sbin/bpftool'", "'"+bin+"'")
 	s = strings.ReplaceAll(s, bpftoolMetrics, ourMetrics)
+	s = helpEnd.ReplaceAllString(s, "$1"+metricsHelp)
 	return objectLine.ReplaceAllString(s, "OBJECT := { prog }")
 }
 
@@ -128,6 +129,11 @@ const (
 	bpftoolMetrics = "| dtlb_misses }\n"
 	ourMetrics     = "| dtlb_misses |\n                   run_cnt | run_time_ns | cpu_clock | page_faults }\n"
 )
+
+// Our usage adds `prog metrics` after bpftool's last usage line.
+var helpEnd = regexp.MustCompile(`(?m)^(       (\S+) (\S+) help\n)\n`)
+
+const metricsHelp = "       $2 $3 metrics [listen ADDR [stats { on | off }] [web_config FILE]]\n\n"
 
 var bpftoolName = regexp.MustCompile(`(?:/usr/sbin/)?\bbpftool `)
 

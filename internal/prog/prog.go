@@ -1,6 +1,6 @@
 // Package prog holds the commands of `gobpftool prog`, one file each:
-// show.go, dump.go, pin.go, load.go, attach.go, run.go, profile.go and
-// tracelog.go.
+// show.go, dump.go, pin.go, load.go, attach.go, run.go, profile.go,
+// tracelog.go and metrics.go.
 package prog
 
 import (
@@ -25,6 +25,7 @@ func Commands() []cli.Command {
 		{Name: "tracelog", Run: tracelog},
 		{Name: "run", Run: run},
 		{Name: "profile", Run: profile},
+		{Name: "metrics", Run: metricsCmd},
 	}
 }
 
@@ -59,6 +60,7 @@ func help(c *cli.Context, _ []string) error {
 		"       "+b+" "+o+" profile PROG [duration DURATION] METRICs\n"+
 		"       "+b+" "+o+" tracelog\n"+
 		"       "+b+" "+o+" help\n"+
+		"       "+b+" "+o+" metrics [listen ADDR [stats { on | off }] [web_config FILE]]\n"+
 		"\n"+
 		"       "+helpSpecMap+"\n"+
 		"       "+helpSpecProgram+"\n"+
