@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the whole test suite on a fresh Debian machine: installs what the
 # tests need (clang to build BPF programs, Debian's bpftool as the oracle,
-# binutils' objdump for the JIT oracle), mounts bpffs and tracefs, checks
+# binutils' objdump for the JIT oracle, Prometheus and node_exporter for
+# prog metrics), mounts bpffs and tracefs, checks
 # formatting, vets and tests. Run as root: the kernel tests load programs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,6 +13,9 @@ command -v clang >/dev/null || need+=(clang llvm)
 command -v bpftool >/dev/null || need+=(bpftool)
 command -v objdump >/dev/null || need+=(binutils)
 command -v hyperfine >/dev/null || need+=(hyperfine)
+# promtool and the Prometheus server, node_exporter: prog metrics' tests.
+command -v promtool >/dev/null || need+=(prometheus)
+command -v prometheus-node-exporter >/dev/null || need+=(prometheus-node-exporter)
 [ -e /usr/include/bpf/bpf_helpers.h ] || need+=(libbpf-dev)
 # BPF objects another project ships, for the loader's real-world test.
 ls /usr/lib/*/bpf/xdp-dispatcher.o >/dev/null 2>&1 || need+=(libxdp1)

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -113,6 +114,12 @@ func printMetrics(c *cli.Context) error {
 	return nil
 }
 
+// oneLine joins a message of several lines (YAML's list of errors) into
+// one, as an error line must be.
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
 // serveMetrics serves /metrics on ma.addr until SIGINT or SIGTERM. Every
 // check that can fail runs before the statistics are turned on, and every
 // path out turns them off again.
@@ -124,7 +131,7 @@ func serveMetrics(c *cli.Context, ma *metricsArgs) error {
 			return c.Errorf("can't read web_config %s: %s", ma.webConfig, errno.ErrText(err))
 		}
 		if err := web.Validate(ma.webConfig); err != nil {
-			return c.Errorf("invalid web_config %s: %s", ma.webConfig, err)
+			return c.Errorf("invalid web_config %s: %s", ma.webConfig, oneLine(err.Error()))
 		}
 	}
 	l, err := net.Listen("tcp", ma.addr)
