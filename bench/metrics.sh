@@ -32,7 +32,8 @@ echo "scrape over loopback, $S scrapes: median ${median} ms (min ${min}, max ${m
 echo "exposition: ${plain} bytes, ${gzip} bytes gzip"
 
 echo "RSS (KiB) after scrapes: 0: $(rss)"
+step=$((R >= 5 ? R / 5 : 1))
 for i in $(seq "$R"); do
 	curl -s -o /dev/null "$url"
-	[ $((i % (R / 5))) -ne 0 ] || echo "  $i: $(rss)"
+	[ $((i % step)) -ne 0 ] || echo "  $i: $(rss)"
 done
