@@ -3,25 +3,44 @@ package metrics
 import (
 	"io"
 	"net/http"
+	"sort"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 )
 
-// NewRegistry returns a registry holding c and, for a server, client_golang's
-// process and Go collectors. The one-shot exposition leaves those out:
-// node_exporter's textfile collector refuses families it has itself.
-func NewRegistry(c *Collector, runtime bool) *prometheus.Registry {
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(c)
-	if runtime {
-		reg.MustRegister(collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-		reg.MustRegister(collectors.NewGoCollector())
+// NewGatherer returns what a scrape exposes: c's families and, for a
+// server, client_golang's process and Go collectors after them. The
+// one-shot exposition leaves those out: node_exporter's textfile
+// collector refuses families it has itself.
+func NewGatherer(c *Collector, runtime bool) prometheus.Gatherer {
+	if !runtime {
+		return c
 	}
-	return reg
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	reg.MustRegister(collectors.NewGoCollector())
+	return concat{c, reg}
+}
+
+// concat joins gatherers whose family names do not overlap, in order:
+// prometheus.Gatherers would check and sort every series again.
+type concat []prometheus.Gatherer
+
+func (gs concat) Gather() ([]*dto.MetricFamily, error) {
+	var all []*dto.MetricFamily
+	var errs prometheus.MultiError
+	for _, g := range gs {
+		mfs, err := g.Gather()
+		all = append(all, mfs...)
+		errs.Append(err)
+	}
+	sort.SliceStable(all, func(i, j int) bool { return all[i].GetName() < all[j].GetName() })
+	return all, errs.MaybeUnwrap()
 }
 
 // WriteText writes what g gathers in the text exposition format. On a

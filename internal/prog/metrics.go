@@ -105,7 +105,7 @@ func parseMetricsArgs(c *cli.Context, args []string) (*metricsArgs, error) {
 // `prog metrics > f.tmp && mv f.tmp f` keeps the last good file.
 func printMetrics(c *cli.Context) error {
 	col := metrics.New(metrics.Options{StatsEnabled: kernel.StatsSysctlOn})
-	if err := metrics.WriteText(c.Out, metrics.NewRegistry(col, false)); err != nil {
+	if err := metrics.WriteText(c.Out, metrics.NewGatherer(col, false)); err != nil {
 		return c.Errorf("%s", err)
 	}
 	if err := col.Err(); err != nil {
@@ -149,7 +149,7 @@ func serveMetrics(c *cli.Context, ma *metricsArgs) error {
 		statsOn = func() bool { return true }
 	}
 	col := metrics.New(metrics.Options{StatsEnabled: statsOn})
-	srv := metrics.NewServer(metrics.NewRegistry(col, true))
+	srv := metrics.NewServer(metrics.NewGatherer(col, true))
 	logger := slog.New(slog.NewTextHandler(c.Err, nil))
 	c.Out.Flush()
 	served := make(chan error, 1)
