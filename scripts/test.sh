@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the whole test suite on a fresh Debian machine: installs what the
 # tests need (clang to build BPF programs, Debian's bpftool as the oracle,
-# binutils' objdump for the JIT oracle), mounts bpffs and tracefs, checks
+# binutils' objdump for the JIT oracle, Prometheus and node_exporter for
+# prog metrics), mounts bpffs and tracefs, checks
 # formatting, vets and tests. Run as root: the kernel tests load programs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,6 +15,9 @@ command -v objdump >/dev/null || need+=(binutils)
 command -v hyperfine >/dev/null || need+=(hyperfine)
 # prog top's interactive view is driven in a real terminal.
 command -v tmux >/dev/null || need+=(tmux)
+# promtool and the Prometheus server, node_exporter: prog metrics' tests.
+command -v promtool >/dev/null || need+=(prometheus)
+command -v prometheus-node-exporter >/dev/null || need+=(prometheus-node-exporter)
 [ -e /usr/include/bpf/bpf_helpers.h ] || need+=(libbpf-dev)
 # BPF objects another project ships, for the loader's real-world test.
 ls /usr/lib/*/bpf/xdp-dispatcher.o >/dev/null 2>&1 || need+=(libxdp1)
@@ -44,4 +48,6 @@ go vet ./...
 # Pinned: a newer staticcheck may add checks; bump it on purpose.
 go run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
 CGO_ENABLED=0 go build -o /dev/null ./cmd/gobpftool
-go test -count=1 -timeout 20m "$@" ./...
+# One package at a time: the kernel tests of several packages list and
+# match programs by name, and must not see each other's.
+go test -p 1 -count=1 -timeout 20m "$@" ./...

@@ -139,8 +139,8 @@ func TestGrammarGolden(t *testing.T) {
 		// Our METRIC list names the metrics we add to bpftool's.
 		want.Stderr = strings.ReplaceAll(want.Stderr, "| dtlb_misses }\n",
 			"| dtlb_misses |\n                   run_cnt | run_time_ns | cpu_clock | page_faults }\n")
-		// Our `prog top` comes after bpftool's last usage line.
-		want.Stderr = progHelpLine.ReplaceAllString(want.Stderr, "$0${1}top [PROG] [interval SECONDS] [count N]\n")
+		// Our `prog top` and `prog metrics` come after bpftool's last usage line.
+		want.Stderr = progHelpLine.ReplaceAllString(want.Stderr, "$0${1}top [PROG] [interval SECONDS] [count N]\n${1}metrics [listen ADDR [stats { on | off }] [web_config FILE]]\n")
 		if got.Stdout != want.Stdout || got.Stderr != want.Stderr || got.Code != want.Code {
 			t.Errorf("%q:\ngot  code %d stdout %q\n     stderr %q\nwant code %d stdout %q\n     stderr %q",
 				c.Args, got.Code, got.Stdout, got.Stderr, want.Code, want.Stdout, want.Stderr)

@@ -39,3 +39,10 @@ func ReadSysctl(path string) (string, error) {
 func WriteSysctl(path, value string) error {
 	return os.WriteFile(path, []byte(value), 0)
 }
+
+// StatsSysctlOn reports whether kernel.bpf_stats_enabled is set. It says
+// nothing of BPF_ENABLE_STATS fds, which the kernel does not show.
+func StatsSysctlOn() bool {
+	v, err := ReadSysctl(StatsSysctl)
+	return err == nil && strings.TrimSpace(v) != "0"
+}

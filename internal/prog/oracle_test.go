@@ -119,7 +119,7 @@ func oracleHelp(s, bin string) string {
 	s = bpftoolName.ReplaceAllLiteralString(s, bin+" ")
 	s = strings.ReplaceAll(s, "'/usr/sbin/bpftool'", "'"+bin+"'")
 	s = strings.ReplaceAll(s, bpftoolMetrics, ourMetrics)
-	s = addTopLine(s, bin)
+	s = addOurLines(s)
 	return objectLine.ReplaceAllString(s, "OBJECT := { prog }")
 }
 
@@ -130,10 +130,11 @@ const (
 	ourMetrics     = "| dtlb_misses |\n                   run_cnt | run_time_ns | cpu_clock | page_faults }\n"
 )
 
-// addTopLine adds our `prog top` after bpftool's last usage line of the
-// prog help, whatever the object keyword typed ("p", "prog").
-func addTopLine(s, _ string) string {
-	return progHelpLine.ReplaceAllString(s, "$0${1}top [PROG] [interval SECONDS] [count N]\n")
+// addOurLines adds our `prog top` and `prog metrics` after bpftool's last
+// usage line of the prog help, whatever the object keyword typed ("p",
+// "prog").
+func addOurLines(s string) string {
+	return progHelpLine.ReplaceAllString(s, "$0${1}top [PROG] [interval SECONDS] [count N]\n${1}metrics [listen ADDR [stats { on | off }] [web_config FILE]]\n")
 }
 
 var progHelpLine = regexp.MustCompile(`(?m)^(       \S+ \S+ )help\n`)

@@ -1,6 +1,6 @@
 // Package prog holds the commands of `gobpftool prog`, one file each:
 // show.go, dump.go, pin.go, load.go, attach.go, run.go, profile.go,
-// tracelog.go and top.go.
+// tracelog.go, top.go and metrics.go.
 package prog
 
 import (
@@ -42,7 +42,7 @@ func Commands() []cli.Command {
 		{Name: "top", Run: topCmd, Synopsis: []string{"top [PROG] [interval SECONDS] [count N]"},
 			Args: cli.Seq(cli.Opt(progArg), cli.AnyOrder(cli.Kw("interval", cli.Number("SECONDS")), cli.Kw("count", cli.Number("N")))),
 			Doc:  docTop},
-		{Name: "metrics", Synopsis: []string{"metrics [listen ADDR [stats { on | off }] [web_config FILE]]"},
+		{Name: "metrics", Run: metricsCmd, Synopsis: []string{"metrics [listen ADDR [stats { on | off }] [web_config FILE]]"},
 			Args: cli.Opt(cli.Kw("listen", cli.Number("ADDR"),
 				cli.AnyOrder(cli.Kw("stats", cli.OneOf(cli.Kw("on"), cli.Kw("off"))), cli.Kw("web_config", cli.File("FILE"))))),
 			Doc: docMetrics},
@@ -115,6 +115,7 @@ func help(c *cli.Context, _ []string) error {
 		"       "+b+" "+o+" tracelog\n"+
 		"       "+b+" "+o+" help\n"+
 		"       "+b+" "+o+" top [PROG] [interval SECONDS] [count N]\n"+
+		"       "+b+" "+o+" metrics [listen ADDR [stats { on | off }] [web_config FILE]]\n"+
 		"\n"+
 		"       "+helpSpecMap+"\n"+
 		"       "+helpSpecProgram+"\n"+
