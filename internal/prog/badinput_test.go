@@ -76,12 +76,12 @@ func TestBadInput(t *testing.T) {
 		{"batch", "file"},
 		{"batch", "file", quote, "extra"},
 	}
-	before := fdCount(t)
+	before := testprog.OpenFDs(t)
 	for _, args := range cases {
 		sameAsOracle(t, args...)
 	}
-	if after := fdCount(t); after != before {
-		t.Errorf("fds leaked: %d before, %d after", before, after)
+	if leaked := before.Leaked(t); len(leaked) > 0 {
+		t.Errorf("leaked %v", leaked)
 	}
 	ents, _ := os.ReadDir(dir)
 	if len(ents) != 2 {
@@ -144,7 +144,7 @@ func TestUnprivileged(t *testing.T) {
 	bpftool := testprog.NeedTool(t, "bpftool")
 	coll := testprog.Load(t, "nogpl")
 	id := fmt.Sprint(testprog.ProgID(t, coll.Programs["show_nogpl_xdp"]))
-	bin := oursBinary(t)
+	bin := testprog.Binary(t)
 	for _, args := range [][]string{
 		{"prog", "show", "id", id},
 		{"-j", "prog", "show", "name", "show_nogpl_xdp"},

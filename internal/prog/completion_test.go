@@ -122,7 +122,7 @@ func TestCompletionOracle(t *testing.T) {
 		t.Fatal(err)
 	}
 	tag := info.Tag[:6]
-	bin := oursBinary(t)
+	bin := testprog.Binary(t)
 
 	dir := t.TempDir()
 	for name, src := range map[string]string{"show.o": testprog.Object(t, "show"), "legacy.o": testprog.Object(t, "load_legacymaps")} {

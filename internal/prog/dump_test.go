@@ -90,7 +90,7 @@ func TestDumpBadInput(t *testing.T) {
 	testprog.Privileged(t)
 	coll := testprog.Load(t, "show")
 	id := fmt.Sprint(testprog.ProgID(t, coll.Programs["show_xdp"]))
-	before := fdCount(t)
+	before := testprog.OpenFDs(t)
 	for _, args := range [][]string{
 		{"prog", "dump"},
 		{"prog", "dump", "bogus", "id", id},
@@ -107,8 +107,8 @@ func TestDumpBadInput(t *testing.T) {
 	} {
 		sameAsOracle(t, args...)
 	}
-	if after := fdCount(t); after != before {
-		t.Errorf("fds leaked: %d before, %d after", before, after)
+	if leaked := before.Leaked(t); len(leaked) > 0 {
+		t.Errorf("leaked %v", leaked)
 	}
 }
 

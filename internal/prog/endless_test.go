@@ -42,7 +42,7 @@ func runLimited(t *testing.T, feed, bin string, args ...string) result {
 // clear error, in a child whose address space is limited.
 func TestEndlessInputs(t *testing.T) {
 	testprog.Privileged(t)
-	bin := oursBinary(t)
+	bin := testprog.Binary(t)
 	dir := testPinDir(t)
 	pin := filepath.Join(dir, "endless")
 	for _, args := range [][]string{

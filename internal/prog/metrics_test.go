@@ -47,7 +47,7 @@ func startExporter(t *testing.T, addr string, extra ...string) *exporter {
 	t.Helper()
 	before := statsSysctl(t)
 	e := &exporter{stderr: &syncBuffer{}}
-	e.cmd = exec.Command(oursBinary(t), append([]string{"prog", "metrics", "listen", addr}, extra...)...)
+	e.cmd = exec.Command(testprog.Binary(t), append([]string{"prog", "metrics", "listen", addr}, extra...)...)
 	e.cmd.Stderr = e.stderr
 	if err := e.cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -487,15 +487,15 @@ func TestMetricsBadInput(t *testing.T) {
 	}
 	before := statsSysctl(t)
 	ours("prog", "metrics", "bogus") // warm up: lazily opened runtime fds
-	fds := fdCount(t)
+	fds := testprog.OpenFDs(t)
 	for _, c := range cases {
 		args := append([]string{"prog", "metrics"}, c.args...)
 		r := ours(args...)
 		if r.code != 255 || r.stdout != "" || !regexp.MustCompile(`^`+c.stderr+`\n$`).MatchString(r.stderr) {
 			t.Errorf("%q: code %d stdout %q stderr %q, want 255 and %s", c.args, r.code, r.stdout, r.stderr, c.stderr)
 		}
-		if n := fdCount(t); n != fds {
-			t.Errorf("%q: %d fds open after, %d before", c.args, n, fds)
+		if leaked := fds.Leaked(t); len(leaked) > 0 {
+			t.Errorf("%q: leaked %v", c.args, leaked)
 		}
 		if after := statsSysctl(t); after != before {
 			t.Errorf("%q: sysctl %q after, %q before", c.args, after, before)
@@ -515,7 +515,7 @@ func TestMetricsBadInput(t *testing.T) {
 func TestMetricsUnprivileged(t *testing.T) {
 	testprog.Privileged(t)
 	for _, args := range [][]string{{"prog", "metrics"}, {"prog", "metrics", "listen", "127.0.0.1:0"}} {
-		cmd := exec.Command(oursBinary(t), args...)
+		cmd := exec.Command(testprog.Binary(t), args...)
 		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
 		r := runCmd(t, cmd)
 		want := "Error: prog metrics needs CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN: run it as root or grant it those capabilities\n"

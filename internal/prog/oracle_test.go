@@ -2,13 +2,9 @@ package prog_test
 
 import (
 	"bytes"
-	"fmt"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/gobpftool/gobpftool/internal/cli"
@@ -99,17 +95,6 @@ func compare(t *testing.T, args []string, want, got result) {
 	}
 }
 
-// fdCount is the number of open fds of this process, to show that a
-// failing command leaks none.
-func fdCount(t *testing.T) int {
-	t.Helper()
-	ents, err := os.ReadDir("/proc/self/fd")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return len(ents)
-}
-
 // oracleHelp rewrites bpftool's help text as ours must read: bpftool
 // prints its argv[0], and lists objects we do not have.
 func oracleHelp(s, bin string) string {
@@ -142,33 +127,3 @@ var progHelpLine = regexp.MustCompile(`(?m)^(       \S+ \S+ )help\n`)
 var bpftoolName = regexp.MustCompile(`(?:/usr/sbin/)?\bbpftool `)
 
 var objectLine = regexp.MustCompile(`OBJECT := \{[^}]*\}`)
-
-var (
-	buildOnce sync.Once
-	builtBin  string
-	buildErr  error
-)
-
-// oursBinary builds gobpftool once per test binary, for tests that need it
-// as a process of its own (another uid, another pid).
-func oursBinary(t *testing.T) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "gobpftool-bin-")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		os.Chmod(dir, 0o755)
-		builtBin = filepath.Join(dir, "gobpftool")
-		cmd := exec.Command("go", "build", "-o", builtBin, "../../cmd/gobpftool")
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-		if b, err := cmd.CombinedOutput(); err != nil {
-			buildErr = fmt.Errorf("%v\n%s", err, b)
-		}
-	})
-	if buildErr != nil {
-		t.Fatalf("build gobpftool: %v", buildErr)
-	}
-	return builtBin
-}

@@ -352,12 +352,12 @@ func TestRunBadInput(t *testing.T) {
 		{"", []string{"-j", "prog", "run", "id", tc, "data_in", pkt, "data_out", filepath.Join(dir, "no", "x"), "ctx_in", ctx, "ctx_out", "-"}},
 		{"", []string{"prog", "run", "id", tc, "data_in", pkt, "data_out", "/dev/full"}},
 	}
-	before := fdCount(t)
+	before := testprog.OpenFDs(t)
 	for _, c := range cases {
 		runBoth(t, c.stdin, c.args...)
 	}
-	if after := fdCount(t); after != before {
-		t.Errorf("fds leaked: %d before, %d after", before, after)
+	if leaked := before.Leaked(t); len(leaked) > 0 {
+		t.Errorf("leaked %v", leaked)
 	}
 	if ents, _ := os.ReadDir(dir); len(ents) != 0 {
 		t.Errorf("files left behind: %v", ents)

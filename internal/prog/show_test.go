@@ -167,7 +167,7 @@ func TestShowPids(t *testing.T) {
 	}
 	// As a process of its own, gobpftool opens the program to show it
 	// while it scans: it must not list itself, alone or in a listing.
-	bin := oursBinary(t)
+	bin := testprog.Binary(t)
 	for _, args := range [][]string{{"-j", "prog", "show", "id", fmt.Sprint(id)}, {"-j", "prog", "show"}} {
 		r := runCmd(t, exec.Command(bin, args...))
 		if strings.Contains(r.stdout, `"comm":"gobpftool"`) {
@@ -244,7 +244,7 @@ func TestShowManyPrograms(t *testing.T) {
 	}
 	self := fmt.Sprintf(`{"pid":%d,"comm":`, os.Getpid())
 	got := ours("-j", "prog", "show")
-	bin := runCmd(t, exec.Command(oursBinary(t), "-j", "prog", "show"))
+	bin := runCmd(t, exec.Command(testprog.Binary(t), "-j", "prog", "show"))
 	for _, r := range []result{got, bin} {
 		if r.code != 0 || strings.Contains(r.stdout, "gobpftool_pids") || strings.Contains(r.stdout, `"comm":"gobpftool"`) {
 			t.Fatalf("listing: code %d, iterator or self listed:\n%.400s", r.code, r.stdout)

@@ -66,7 +66,7 @@ func startProfile(t *testing.T, bin, id string) *tracelogProc {
 // as it was.
 func TestStreamingSIGQUIT(t *testing.T) {
 	testprog.Privileged(t)
-	bin := oursBinary(t)
+	bin := testprog.Binary(t)
 	sysctl := statsSysctl(t)
 
 	t.Run("profile", func(t *testing.T) {

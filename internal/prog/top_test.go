@@ -60,7 +60,7 @@ func runTimes(t *testing.T, p *ebpf.Program, n int) {
 func TestTopBadInput(t *testing.T) {
 	testprog.Privileged(t)
 	sysctl := statsSysctl(t)
-	fds := fdCount(t)
+	fds := testprog.OpenFDs(t)
 	for _, c := range []struct {
 		args   []string
 		stderr string // a prefix
@@ -99,8 +99,8 @@ func TestTopBadInput(t *testing.T) {
 	if r.code != 255 || r.stdout != `{"error":"count must be at least 1"}`+"\n" || r.stderr != "" {
 		t.Errorf("-j count 0: %+v", r)
 	}
-	if got := fdCount(t); got != fds {
-		t.Errorf("%d fds after the bad input, %d before", got, fds)
+	if leaked := fds.Leaked(t); len(leaked) > 0 {
+		t.Errorf("bad input leaked %v", leaked)
 	}
 	if got := statsSysctl(t); got != sysctl {
 		t.Errorf("kernel.bpf_stats_enabled %q, was %q", got, sysctl)
@@ -111,7 +111,7 @@ func TestTopBadInput(t *testing.T) {
 func TestTopBatch(t *testing.T) {
 	testprog.Privileged(t)
 	_, id := topXDP(t)
-	fds := fdCount(t)
+	fds := testprog.OpenFDs(t)
 	r := ours("prog", "top", "id", id, "interval", "0.1", "count", "3")
 	if r.code != 0 || r.stderr != "" {
 		t.Fatalf("%+v", r)
@@ -175,15 +175,15 @@ func TestTopBatch(t *testing.T) {
 	if n != 2 || !strings.Contains(r.stdout, "\n    \"programs\": [\n") {
 		t.Errorf("-p: %d objects:\n%s", n, r.stdout)
 	}
-	if got := fdCount(t); got != fds {
-		t.Errorf("%d fds after top, %d before", got, fds)
+	if leaked := fds.Leaked(t); len(leaked) > 0 {
+		t.Errorf("top leaked %v", leaked)
 	}
 }
 
 // startTop runs the built binary with args, stdout a pipe read by line.
 func startTop(t *testing.T, args ...string) (*exec.Cmd, *bufio.Reader, io.ReadCloser, *bytes.Buffer) {
 	t.Helper()
-	cmd := exec.Command(oursBinary(t), args...)
+	cmd := exec.Command(testprog.Binary(t), args...)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

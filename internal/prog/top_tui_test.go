@@ -99,7 +99,7 @@ func TestTopInteractive(t *testing.T) {
 	exitFile := filepath.Join(t.TempDir(), "exit")
 	sysctl := statsSysctl(t)
 	cmd := fmt.Sprintf("sh -c '%s prog top interval 0.3; echo $? > %s; stty -a | grep -o -- \"-*icanon\" >> %s; echo RESTORED; sleep 60'",
-		oursBinary(t), exitFile, exitFile)
+		testprog.Binary(t), exitFile, exitFile)
 	tm := newTmux(t, 100, 30, cmd)
 
 	s := tm.waitFor("the table with run_xdp busy", func(s string) bool {
@@ -182,7 +182,7 @@ func TestTopDetailVanish(t *testing.T) {
 	id := fmt.Sprint(testprog.ProgID(t, p))
 	exitFile := filepath.Join(t.TempDir(), "exit")
 	cmd := fmt.Sprintf("sh -c '%s prog top id %s interval 0.2; echo $? > %s; stty -a | grep -o -- \"-*icanon\" >> %s; echo RESTORED; sleep 60'",
-		oursBinary(t), id, exitFile, exitFile)
+		testprog.Binary(t), id, exitFile, exitFile)
 	tm := newTmux(t, 100, 30, cmd)
 	tm.waitFor("the table", contains("show_xdp", "1 programs"))
 	tm.keys("Enter")
@@ -190,7 +190,7 @@ func TestTopDetailVanish(t *testing.T) {
 	p.Close()
 	coll.Close()
 	tm.waitFor("the program gone", contains("gone"))
-	out, _ := exec.Command("pgrep", "-f", "-n", oursBinary(t)+" prog top id "+id).Output()
+	out, _ := exec.Command("pgrep", "-f", "-n", testprog.Binary(t)+" prog top id "+id).Output()
 	pid := strings.TrimSpace(string(out))
 	if pid == "" {
 		t.Fatal("no top process")
@@ -211,13 +211,13 @@ func TestTopInteractiveExits(t *testing.T) {
 	for _, how := range []string{"C-c", "HUP", "QUIT"} {
 		exitFile := filepath.Join(t.TempDir(), "exit")
 		cmd := fmt.Sprintf("sh -c '%s prog top interval 0.5 count 1000; echo $? > %s; stty -a | grep -o -- \"-*icanon\" >> %s; echo RESTORED; sleep 60'",
-			oursBinary(t), exitFile, exitFile)
+			testprog.Binary(t), exitFile, exitFile)
 		tm := newTmux(t, 100, 30, cmd)
 		tm.waitFor("the table", contains("programs", "CPU%↓"))
 		if how == "C-c" {
 			tm.keys("C-c")
 		} else {
-			out, _ := exec.Command("pgrep", "-f", "-n", oursBinary(t)+" prog top interval 0.5 count 1000").Output()
+			out, _ := exec.Command("pgrep", "-f", "-n", testprog.Binary(t)+" prog top interval 0.5 count 1000").Output()
 			exec.Command("kill", "-"+how, strings.TrimSpace(string(out))).Run()
 		}
 		tm.waitFor("the exit after "+how, contains("RESTORED"))

@@ -18,20 +18,6 @@ import (
 	"github.com/gobpftool/gobpftool/internal/testprog"
 )
 
-// tracelogBinary builds gobpftool into the test's temporary directory
-// (the build cache makes it quick after the first): tracelog runs until
-// a signal, which only a process of its own can take.
-func tracelogBinary(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "gobpftool")
-	cmd := exec.Command("go", "build", "-o", bin, "github.com/gobpftool/gobpftool/cmd/gobpftool")
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, b)
-	}
-	return bin
-}
-
 // syncBuffer collects a child's output while the test reads it.
 type syncBuffer struct {
 	mu  sync.Mutex
@@ -150,7 +136,7 @@ func tracelogTrigger(t *testing.T, id string, p *tracelogProc) string {
 func TestTracelog(t *testing.T) {
 	testprog.Privileged(t)
 	bpftool := testprog.NeedTool(t, "bpftool")
-	bin := tracelogBinary(t)
+	bin := testprog.Binary(t)
 	coll := testprog.Load(t, "tracelog_printk")
 	id := fmt.Sprint(testprog.ProgID(t, coll.Programs["tracelog_printk"]))
 
@@ -209,7 +195,7 @@ func tracelogNoTracefs(t *testing.T, setup string, argv ...string) (*tracelogPro
 func TestTracelogTracefs(t *testing.T) {
 	testprog.Privileged(t)
 	bpftool := testprog.NeedTool(t, "bpftool")
-	bin := tracelogBinary(t)
+	bin := testprog.Binary(t)
 
 	var plain [2]result
 	for i, tool := range []string{bpftool, bin} {
@@ -291,7 +277,7 @@ func TestTracelogStream(t *testing.T) {
 	testprog.Privileged(t)
 	coll := testprog.Load(t, "tracelog_printk")
 	id := fmt.Sprint(testprog.ProgID(t, coll.Programs["tracelog_printk"]))
-	before := fdCount(t)
+	before := testprog.OpenFDs(t)
 	for _, c := range []struct {
 		args []string
 		want result
@@ -307,7 +293,7 @@ func TestTracelogStream(t *testing.T) {
 			t.Errorf("%q: %+v, want %+v", c.args, got, c.want)
 		}
 	}
-	if after := fdCount(t); after != before {
-		t.Errorf("fds leaked: %d before, %d after", before, after)
+	if leaked := before.Leaked(t); len(leaked) > 0 {
+		t.Errorf("leaked %v", leaked)
 	}
 }

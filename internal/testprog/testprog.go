@@ -4,10 +4,14 @@
 package testprog
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 
@@ -153,4 +157,92 @@ func HoldInChild(t testing.TB, fd int) *exec.Cmd {
 		child.Wait()
 	})
 	return child
+}
+
+var (
+	binOnce sync.Once
+	binPath string
+	binErr  error
+)
+
+// Binary builds gobpftool (CGO_ENABLED=0, as released) once per test
+// binary and returns its path, for tests that need it as a process of
+// its own: another uid, a signal, a terminal, a resource limit.
+func Binary(t testing.TB) string {
+	t.Helper()
+	binOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "gobpftool-bin-")
+		if err != nil {
+			binErr = err
+			return
+		}
+		// Readable by the unprivileged users some tests run it as.
+		os.Chmod(dir, 0o755)
+		binPath = filepath.Join(dir, "gobpftool")
+		cmd := exec.Command("go", "build", "-o", binPath, "github.com/gobpftool/gobpftool/cmd/gobpftool")
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			binErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if binErr != nil {
+		t.Fatal(binErr)
+	}
+	return binPath
+}
+
+// FDs is a snapshot of this process's open fds: each number and what it
+// points at.
+type FDs map[int]string
+
+// OpenFDs lists this process's open fds now.
+func OpenFDs(t testing.TB) FDs {
+	t.Helper()
+	ents, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fds := FDs{}
+	for _, e := range ents {
+		n, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		target, err := os.Readlink("/proc/self/fd/" + e.Name())
+		if err != nil {
+			continue // the directory's own fd, closed by now
+		}
+		fds[n] = target
+	}
+	return fds
+}
+
+// Leaked names the fds open now that were not open in the snapshot, as
+// "fd 7 (anon_inode:bpf-prog)", less the Go runtime's own poller fds,
+// which it opens once and keeps.
+func (before FDs) Leaked(t testing.TB) []string {
+	t.Helper()
+	var leaked []string
+	for n, target := range OpenFDs(t) {
+		if before[n] == target || target == "anon_inode:[eventpoll]" || target == "anon_inode:[eventfd]" {
+			continue
+		}
+		leaked = append(leaked, fmt.Sprintf("fd %d (%s)", n, target))
+	}
+	slices.Sort(leaked)
+	return leaked
+}
+
+// CheckFDs fails the test if it ends with fds open that were not open
+// when CheckFDs was called, naming each. Call it after the test has
+// opened what it keeps to the end (its programs), so that their cleanup,
+// registered earlier, runs after this check.
+func CheckFDs(t testing.TB) {
+	t.Helper()
+	before := OpenFDs(t)
+	t.Cleanup(func() {
+		if leaked := before.Leaked(t); len(leaked) > 0 {
+			t.Errorf("leaked %s", strings.Join(leaked, ", "))
+		}
+	})
 }
