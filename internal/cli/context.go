@@ -84,8 +84,10 @@ func (c *Context) printErr(msg string) {
 	if c.JSON {
 		c.JW.StartObject()
 		c.JW.Name("error")
-		// p_err prints the message between quotes unescaped.
-		c.JW.Raw("\"" + msg + "\"")
+		// p_err prints the message between quotes unescaped, which
+		// is invalid JSON for a path with a backslash or a control
+		// character in it; we escape (README.md, differences).
+		c.JW.String(msg)
 		c.JW.EndObject()
 		return
 	}

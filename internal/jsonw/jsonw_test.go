@@ -2,6 +2,7 @@ package jsonw
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"testing"
 )
@@ -59,17 +60,44 @@ func TestLayoutMatchesBpftool(t *testing.T) {
 	}
 }
 
-// TestEscapes pins the oracle's escaping, quirks included: it writes a
-// backslash as \n and leaves the single quote alone (seen in `bpftool -j
-// batch` echoing the command words `a\\b` and `it's`).
+// TestEscapes: every string comes out as valid JSON that decodes to the
+// same bytes. The oracle writes a backslash as \n and other control
+// characters raw (a deliberate difference, README.md); where it escapes at
+// all (\t \n \r \f \b \") our bytes are its bytes, and the single quote and
+// the slash stay as they are.
 func TestEscapes(t *testing.T) {
 	var b bytes.Buffer
 	w := New(&b, false)
-	w.String("a\tb\nc\rd\fe\bf\\g\"h'i/j\x01")
+	in := "a\tb\nc\rd\fe\bf\\g\"h'i/j\x01k\x1f\x00\x7f"
+	w.String(in)
 	w.End()
-	want := "\"a\\tb\\nc\\rd\\fe\\bf\\ng\\\"h'i/j\x01\"\n"
+	want := "\"a\\tb\\nc\\rd\\fe\\bf\\\\g\\\"h'i/j\\u0001k\\u001f\\u0000\x7f\"\n"
 	if b.String() != want {
 		t.Errorf("got %q want %q", b.String(), want)
+	}
+	var got string
+	if err := json.Unmarshal(b.Bytes(), &got); err != nil || got != in {
+		t.Errorf("decoded %q, %v; want %q", got, err, in)
+	}
+}
+
+// TestEveryByteDecodes: a string of each byte value, in both layouts and
+// as a member name, parses and decodes back to itself.
+func TestEveryByteDecodes(t *testing.T) {
+	for _, pretty := range []bool{false, true} {
+		for c := 0; c < 0x80; c++ {
+			s := "x" + string(rune(c)) + "y"
+			var b bytes.Buffer
+			w := New(&b, pretty)
+			w.StartObject()
+			w.StringField(s, s)
+			w.EndObject()
+			w.End()
+			var m map[string]string
+			if err := json.Unmarshal(b.Bytes(), &m); err != nil || m[s] != s {
+				t.Errorf("byte %#x: %q decodes to %q, %v", c, b.String(), m, err)
+			}
+		}
 	}
 }
 
