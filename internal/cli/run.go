@@ -3,10 +3,13 @@ package cli
 import (
 	"bufio"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"strings"
+	"syscall"
 
+	"github.com/gobpftool/gobpftool/internal/errno"
 	"github.com/gobpftool/gobpftool/internal/jsonw"
 	"github.com/gobpftool/gobpftool/internal/userfile"
 )
@@ -25,8 +28,29 @@ func Run(args []string, objects []Object, stdin io.Reader, stdout, stderr io.Wri
 // and usage print, as bpftool prints its own argv[0].
 func RunNamed(bin string, args []string, objects []Object, stdin io.Reader, stdout, stderr io.Writer) int {
 	out := bufio.NewWriterSize(stdout, 64<<10)
-	defer out.Flush()
 	c := &Context{Out: out, Err: stderr, Stdin: stdin, Bin: bin}
+	code := run(c, args, objects)
+	// bufio.Writer keeps its first write error and refuses every write
+	// after it, so the last flush reports any write that failed on the way.
+	if err := out.Flush(); err != nil {
+		return writeFailed(c, err)
+	}
+	return code
+}
+
+// writeFailed reports a failed write to stdout, which bpftool passes over
+// in silence (exit 0 for `prog show >/dev/full`). A closed pipe stays
+// quiet, as for a C program killed by SIGPIPE: on the process's own
+// stdout Go's runtime raises SIGPIPE itself before we get here.
+func writeFailed(c *Context, err error) int {
+	if !errors.Is(err, syscall.EPIPE) {
+		fmt.Fprintf(c.Err, "Error: can't write to stdout: %s\n", errno.ErrText(err))
+	}
+	return ExitFailure
+}
+
+func run(c *Context, args []string, objects []Object) int {
+	out := c.Out
 	top := topTable(objects)
 	help := topHelp(objects)
 

@@ -105,7 +105,10 @@ func tracelogPipe(c *cli.Context) error {
 			} else {
 				c.Out.WriteString(ch.line)
 			}
-			c.Out.Flush()
+			if c.Out.Flush() != nil {
+				// stdout failed (a full disk): stop; cli reports it.
+				return fail()
+			}
 		case <-sig:
 			if c.JSON {
 				c.JW.EndArray()
