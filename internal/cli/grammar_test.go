@@ -91,6 +91,12 @@ var grammarCases = []grammarCase{
 	{Args: []string{"batch", "file", "-"}, Stdin: "prog help\nhelp\n"},
 	{Args: []string{"-j", "batch", "file", "-"}, Stdin: "p h\n"},
 	{Args: []string{"batch", "file", "FILE:empty"}, Files: map[string]string{"empty": ""}},
+	{Args: []string{"batch", "file", "/"}},
+	{Args: []string{"-j", "batch", "file", "/"}},
+	{Args: []string{"batch", "file", "FILE:nul"}, Files: map[string]string{"nul": "prog help\x00 bogus\nprog bogus\x00x\n"}},
+	{Args: []string{"-j", "batch", "file", "FILE:nul"}, Files: map[string]string{"nul": "prog help\x00 bogus\nprog help \x00\nprog help\n"}},
+	{Args: []string{"batch", "file", "FILE:nulcont"}, Files: map[string]string{"nulcont": "prog \\\n\x00help\n"}},
+	{Args: []string{"batch", "file", "FILE:nulcont2"}, Files: map[string]string{"nulcont2": "prog \\\x00\nhelp\n"}},
 }
 
 const goldenPath = "testdata/grammar.json"
