@@ -11,6 +11,7 @@ import (
 
 	"github.com/gobpftool/gobpftool/internal/errno"
 	"github.com/gobpftool/gobpftool/internal/jsonw"
+	"github.com/gobpftool/gobpftool/internal/kernel"
 	"github.com/gobpftool/gobpftool/internal/userfile"
 )
 
@@ -182,3 +183,20 @@ const HelpSpecOptions = "OPTIONS := { {-j|--json} [{-p|--pretty}] | {-d|--debug}
 
 // DefaultStdin is the process's standard input, for main.
 var DefaultStdin io.Reader = os.Stdin
+
+// ProcessStdin is the process's standard input as bpftool would read it:
+// when fd 0 was closed at start (`<&-`, which Go's runtime quietly
+// replaces with /dev/null) every read fails with EBADF, so that
+// `batch file -` reports it as bpftool does rather than reading nothing.
+func ProcessStdin() io.Reader {
+	if kernel.StdinWasClosed() {
+		return closedFD{}
+	}
+	return os.Stdin
+}
+
+type closedFD struct{}
+
+func (closedFD) Read([]byte) (int, error) {
+	return 0, &os.PathError{Op: "read", Path: "/dev/stdin", Err: syscall.EBADF}
+}

@@ -67,3 +67,21 @@ func TestStdoutWriteErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestBatchStdinClosedProcess: with fd 0 closed at start, Go's runtime
+// puts /dev/null there; `batch file -` must still fail as bpftool does,
+// while a real </dev/null is an empty batch for both.
+func TestBatchStdinClosedProcess(t *testing.T) {
+	bin := oursBinary(t)
+	bpftool := testprog.NeedTool(t, "bpftool")
+	for _, redir := range []string{"<&-", "</dev/null"} {
+		for _, opt := range []string{"", "-j"} {
+			script := `exec "$0" ` + opt + ` batch file - ` + redir
+			want := runCmd(t, exec.Command("sh", "-c", script, bpftool))
+			got := runCmd(t, exec.Command("sh", "-c", script, bin))
+			if got != want {
+				t.Errorf("batch file - %s %s: got %+v want %+v", opt, redir, got, want)
+			}
+		}
+	}
+}
