@@ -120,3 +120,31 @@ func TestEmptyContainers(t *testing.T) {
 		t.Errorf("got %q want %q", b.String(), want)
 	}
 }
+
+// TestWantsName follows where a member's name must come next, which is
+// where an error met inside an object is written as a member.
+func TestWantsName(t *testing.T) {
+	var b bytes.Buffer
+	w := New(&b, false)
+	steps := []struct {
+		do   func()
+		want bool
+	}{
+		{func() {}, false},
+		{w.StartObject, true},
+		{func() { w.Name("a") }, false},
+		{func() { w.String("x") }, true},
+		{func() { w.Name("l") }, false},
+		{w.StartArray, false},
+		{w.StartObject, true},
+		{w.EndObject, false},
+		{w.EndArray, true},
+		{w.EndObject, false},
+	}
+	for i, s := range steps {
+		s.do()
+		if got := w.WantsName(); got != s.want {
+			t.Errorf("step %d: WantsName %v, want %v (%s)", i, got, s.want, b.String())
+		}
+	}
+}
