@@ -1,5 +1,7 @@
 package jsonw
 
+import "strconv"
+
 // appendEscaped escapes s as JSON (RFC 8259) requires: \" \\ and the short
 // escapes \b \f \n \r \t, and \u00XX for every other control character.
 //
@@ -37,4 +39,34 @@ func appendEscaped(b []byte, s string) []byte {
 		}
 	}
 	return b
+}
+
+// OracleEscapes rewrites JSON written by this package with the escapes of
+// Debian's bpftool (a backslash as \n, control characters raw), for tests
+// that compare bytes with it. raw undoes every escape, as in the messages
+// bpftool's p_err prints between quotes. In our output a backslash in a
+// string always starts an escape.
+func OracleEscapes(s string, raw bool) string {
+	short := map[byte]byte{'\\': '\\', '"': '"', 'n': '\n', 't': '\t', 'r': '\r', 'f': '\f', 'b': '\b'}
+	var b []byte
+	for i := 0; i < len(s); i++ {
+		switch {
+		case s[i] != '\\' || i+1 == len(s):
+			b = append(b, s[i])
+		case raw && short[s[i+1]] != 0:
+			b = append(b, short[s[i+1]])
+			i++
+		case s[i+1] == '\\':
+			b = append(b, '\\', 'n')
+			i++
+		case s[i+1] == 'u' && i+5 < len(s):
+			v, _ := strconv.ParseUint(s[i+2:i+6], 16, 8)
+			b = append(b, byte(v))
+			i += 5
+		default:
+			b = append(b, s[i], s[i+1])
+			i++
+		}
+	}
+	return string(b)
 }

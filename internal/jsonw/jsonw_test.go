@@ -148,3 +148,17 @@ func TestWantsName(t *testing.T) {
 		}
 	}
 }
+
+// TestOracleEscapes: our escapes written back as the oracle writes them.
+func TestOracleEscapes(t *testing.T) {
+	var b bytes.Buffer
+	w := New(&b, false)
+	w.String("a\\b\x01\"c\n")
+	w.End()
+	if got, want := OracleEscapes(b.String(), false), "\"a\\nb\x01\\\"c\\n\"\n"; got != want {
+		t.Errorf("got %q want %q", got, want)
+	}
+	if got, want := OracleEscapes(b.String(), true), "\"a\\b\x01\"c\n\"\n"; got != want {
+		t.Errorf("raw: got %q want %q", got, want)
+	}
+}

@@ -3,10 +3,10 @@ package prog_test
 import (
 	"encoding/json"
 	"fmt"
-	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/gobpftool/gobpftool/internal/jsonw"
 	"github.com/gobpftool/gobpftool/internal/kernel"
 	"github.com/gobpftool/gobpftool/internal/testprog"
 )
@@ -52,7 +52,7 @@ func TestJSONAlwaysValid(t *testing.T) {
 			want := theirsStdin(t, stdin, args...)
 			// p_err writes its message raw, between quotes.
 			raw := strings.Contains(got.stdout, `"error"`)
-			if o := oracleEscapes(withoutPids(got.stdout), raw); o != want.stdout {
+			if o := jsonw.OracleEscapes(withoutPids(got.stdout), raw); o != want.stdout {
 				t.Errorf("%q: with bpftool's escapes, ours differs:\n got %q\nwant %q", args, o, want.stdout)
 			}
 		}
@@ -83,32 +83,4 @@ func TestJSONAlwaysValid(t *testing.T) {
 	if !found {
 		t.Errorf("no source line with the printk as written in %s", out)
 	}
-}
-
-// oracleEscapes rewrites our JSON with the escapes of Debian's bpftool: a
-// backslash as \n and control characters raw. In our output a backslash
-// always starts an escape. raw undoes every escape, as in p_err's output.
-func oracleEscapes(s string, raw bool) string {
-	short := map[byte]byte{'\\': '\\', '"': '"', 'n': '\n', 't': '\t', 'r': '\r', 'f': '\f', 'b': '\b'}
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		switch {
-		case s[i] != '\\' || i+1 == len(s):
-			b.WriteByte(s[i])
-		case raw && short[s[i+1]] != 0:
-			b.WriteByte(short[s[i+1]])
-			i++
-		case s[i+1] == '\\':
-			b.WriteString(`\n`)
-			i++
-		case s[i+1] == 'u' && i+5 < len(s):
-			v, _ := strconv.ParseUint(s[i+2:i+6], 16, 8)
-			b.WriteByte(byte(v))
-			i += 5
-		default:
-			b.WriteString(s[i : i+2])
-			i++
-		}
-	}
-	return b.String()
 }
