@@ -18,5 +18,5 @@ import (
 
 func main() {
 	objects := []cli.Object{prog.Object()}
-	os.Exit(cli.RunNamed(os.Args[0], os.Args[1:], objects, os.Stdin, os.Stdout, os.Stderr))
+	os.Exit(cli.RunNamed(os.Args[0], os.Args[1:], objects, cli.ProcessStdin(), os.Stdout, os.Stderr))
 }

@@ -11,25 +11,35 @@ import (
 // MountForPin makes sure the directory of path is on bpffs, mounting one
 // there unless the user said --nomount.
 func MountForPin(c *cli.Context, path string) error {
-	dir := Dirname(path)
-	if kernel.IsBPFFS(dir) {
-		return nil
-	}
-	if c.NoMount {
-		return c.Errorf("no BPF file system found, not mounting it due to --nomount option")
-	}
-	if step, err := kernel.MountFS(dir, "bpf"); err != nil {
-		return c.Errorf("can't mount BPF file system to pin the object (%s): %s%s", path, step, errno.ErrText(err))
-	}
-	return nil
+	_, err := mountForPin(c, path)
+	return err
 }
 
-// PinFD pins fd at path with bpftool's checks and messages.
+// mountForPin is MountForPin that also returns how to undo the mount.
+func mountForPin(c *cli.Context, path string) (undo func(), err error) {
+	dir := Dirname(path)
+	if kernel.IsBPFFS(dir) {
+		return func() {}, nil
+	}
+	if c.NoMount {
+		return nil, c.Errorf("no BPF file system found, not mounting it due to --nomount option")
+	}
+	undo, step, err := kernel.MountFSUndoable(dir, "bpf")
+	if err != nil {
+		return nil, c.Errorf("can't mount BPF file system to pin the object (%s): %s%s", path, step, errno.ErrText(err))
+	}
+	return undo, nil
+}
+
+// PinFD pins fd at path with bpftool's checks and messages. A pin that
+// fails takes back the bpffs it mounted for itself (bpftool leaves it).
 func PinFD(c *cli.Context, fd int, path string) error {
-	if err := MountForPin(c, path); err != nil {
+	undo, err := mountForPin(c, path)
+	if err != nil {
 		return err
 	}
 	if err := kernel.ObjPin(fd, path); err != nil {
+		undo()
 		c.Errorf("can't pin the object (%s): %s", path, errno.ErrText(err))
 		// libbpf returns -errno and bpftool exits with it.
 		return &cli.Failure{Code: errno.Exit(err)}

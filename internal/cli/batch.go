@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"io"
 	"os"
@@ -58,7 +59,12 @@ func runBatch(c *Context, br *bufio.Reader, objects []Object) error {
 	help := topHelp(objects)
 	lines := 0
 	for {
-		line, ok, tooLong := readBatchLine(br)
+		line, ok, tooLong, rerr := readBatchLine(br)
+		if rerr != nil {
+			// fgets failing on a directory or a closed fd: bpftool
+			// reports errno where it would print the count.
+			return c.Errorf("reading batch file failed: %s", errno.ErrText(rerr))
+		}
 		if !ok {
 			break
 		}
@@ -67,7 +73,7 @@ func runBatch(c *Context, br *bufio.Reader, objects []Object) error {
 		}
 		line = cutComment(line)
 		for strings.HasSuffix(line, "\\\n") {
-			cont, ok, _ := readBatchLine(br)
+			cont, ok, _, _ := readBatchLine(br)
 			if !ok || cont == "" {
 				return c.Errorf("missing continuation line on command %d", lines)
 			}
@@ -113,19 +119,27 @@ func runBatch(c *Context, br *bufio.Reader, objects []Object) error {
 }
 
 // readBatchLine reads like fgets into a 64 KiB buffer: a line with its
-// newline, or the last bytes of the file.
-func readBatchLine(br *bufio.Reader) (line string, ok, tooLong bool) {
-	b, err := br.ReadSlice('\n')
-	if len(b) == 0 && err != nil {
-		return "", false, false
+// newline, or the last bytes of the file; err is a read error before any
+// byte of the line. bpftool's string functions then see the line only up
+// to a NUL byte in it, so it is cut there.
+func readBatchLine(br *bufio.Reader) (line string, ok, tooLong bool, err error) {
+	b, rerr := br.ReadSlice('\n')
+	if len(b) == 0 && rerr != nil {
+		if rerr == io.EOF {
+			rerr = nil
+		}
+		return "", false, false, rerr
+	}
+	if i := bytes.IndexByte(b, 0); i >= 0 {
+		return string(b[:i]), true, false, nil
 	}
 	if len(b) >= batchLineMax-1 {
-		return string(b), true, true
+		return string(b), true, true, nil
 	}
-	if errors.Is(err, bufio.ErrBufferFull) {
-		return string(b), true, true
+	if errors.Is(rerr, bufio.ErrBufferFull) {
+		return string(b), true, true, nil
 	}
-	return string(b), true, false
+	return string(b), true, false, nil
 }
 
 func cutComment(s string) string {

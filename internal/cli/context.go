@@ -85,10 +85,18 @@ func (c *Context) Invalidf(format string, a ...any) error {
 
 func (c *Context) printErr(msg string) {
 	if c.JSON {
+		// p_err prints the message between quotes unescaped, which
+		// is invalid JSON for a path with a backslash or a control
+		// character in it; we escape (docs/COMPAT-NOTES.md).
+		if c.JW.WantsName() {
+			// Inside an open object (prog run's, once a write of
+			// its output failed) bpftool writes {"error":...}
+			// where a name must come: invalid. A member instead.
+			c.JW.StringField("error", msg)
+			return
+		}
 		c.JW.StartObject()
-		c.JW.Name("error")
-		// p_err prints the message between quotes unescaped.
-		c.JW.Raw("\"" + msg + "\"")
+		c.JW.StringField("error", msg)
 		c.JW.EndObject()
 		return
 	}

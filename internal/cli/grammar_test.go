@@ -91,6 +91,12 @@ var grammarCases = []grammarCase{
 	{Args: []string{"batch", "file", "-"}, Stdin: "prog help\nhelp\n"},
 	{Args: []string{"-j", "batch", "file", "-"}, Stdin: "p h\n"},
 	{Args: []string{"batch", "file", "FILE:empty"}, Files: map[string]string{"empty": ""}},
+	{Args: []string{"batch", "file", "/"}},
+	{Args: []string{"-j", "batch", "file", "/"}},
+	{Args: []string{"batch", "file", "FILE:nul"}, Files: map[string]string{"nul": "prog help\x00 bogus\nprog bogus\x00x\n"}},
+	{Args: []string{"-j", "batch", "file", "FILE:nul"}, Files: map[string]string{"nul": "prog help\x00 bogus\nprog help \x00\nprog help\n"}},
+	{Args: []string{"batch", "file", "FILE:nulcont"}, Files: map[string]string{"nulcont": "prog \\\n\x00help\n"}},
+	{Args: []string{"batch", "file", "FILE:nulcont2"}, Files: map[string]string{"nulcont2": "prog \\\x00\nhelp\n"}},
 }
 
 const goldenPath = "testdata/grammar.json"
@@ -141,6 +147,12 @@ func TestGrammarGolden(t *testing.T) {
 			"| dtlb_misses |\n                   run_cnt | run_time_ns | cpu_clock | page_faults }\n")
 		// Our `prog top` and `prog metrics` come after bpftool's last usage line.
 		want.Stderr = progHelpLine.ReplaceAllString(want.Stderr, "$0${1}top [PROG] [interval SECONDS] [count N]\n${1}metrics [listen ADDR [stats { on | off }] [web_config FILE]]\n")
+		// The oracle writes a backslash in a JSON string as \n; we
+		// write valid JSON (README.md, differences from bpftool).
+		want.Stdout = strings.ReplaceAll(want.Stdout, `"a b\n\nc"`, `"a b\\\\c"`)
+		if isJSON(c.Args) && out.Len() > 0 && !json.Valid(out.Bytes()) {
+			t.Errorf("%q: invalid JSON %q", c.Args, out.String())
+		}
 		if got.Stdout != want.Stdout || got.Stderr != want.Stderr || got.Code != want.Code {
 			t.Errorf("%q:\ngot  code %d stdout %q\n     stderr %q\nwant code %d stdout %q\n     stderr %q",
 				c.Args, got.Code, got.Stdout, got.Stderr, want.Code, want.Stdout, want.Stderr)
@@ -149,6 +161,19 @@ func TestGrammarGolden(t *testing.T) {
 }
 
 var progHelpLine = regexp.MustCompile(`(?m)^(       \S+ \S+ )help\n`)
+
+// isJSON reports whether a command line asks for JSON output.
+func isJSON(args []string) bool {
+	for _, a := range args {
+		if a == "--" {
+			return false
+		}
+		if a == "--json" || a == "--pretty" || (strings.HasPrefix(a, "-") && !strings.HasPrefix(a, "--") && strings.ContainsAny(a, "jp")) {
+			return true
+		}
+	}
+	return false
+}
 
 const bpftoolObjects = "OBJECT := { prog | map | link | cgroup | perf | net | feature | btf | gen | struct_ops | iter }"
 

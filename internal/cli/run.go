@@ -3,11 +3,15 @@ package cli
 import (
 	"bufio"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"strings"
+	"syscall"
 
+	"github.com/gobpftool/gobpftool/internal/errno"
 	"github.com/gobpftool/gobpftool/internal/jsonw"
+	"github.com/gobpftool/gobpftool/internal/kernel"
 	"github.com/gobpftool/gobpftool/internal/userfile"
 )
 
@@ -25,12 +29,36 @@ func Run(args []string, objects []Object, stdin io.Reader, stdout, stderr io.Wri
 // and usage print, as bpftool prints its own argv[0].
 func RunNamed(bin string, args []string, objects []Object, stdin io.Reader, stdout, stderr io.Writer) int {
 	out := bufio.NewWriterSize(stdout, 64<<10)
-	defer out.Flush()
+	c := &Context{Out: out, Err: stderr, Stdin: stdin, Bin: bin, Stdout: stdout}
+	code := 0
 	if len(args) > 0 && args[0] == completeCommand {
 		complete(out, args[1:], objects)
-		return 0
+	} else {
+		code = run(c, args, objects)
 	}
-	c := &Context{Out: out, Err: stderr, Stdin: stdin, Bin: bin, Stdout: stdout}
+	// bufio.Writer keeps its first write error and refuses every write
+	// after it, so the last flush reports any write that failed on the way.
+	if err := out.Flush(); err != nil {
+		return writeFailed(c, err, code)
+	}
+	return code
+}
+
+// writeFailed reports a failed write to stdout, which bpftool passes over
+// in silence (exit 0 for `prog show >/dev/full`). A closed pipe stays
+// quiet, as for a C program killed by SIGPIPE: on the process's own
+// stdout Go's runtime raises SIGPIPE itself before we get here, unless
+// the command took SIGPIPE to end cleanly (top), whose code stands.
+func writeFailed(c *Context, err error, code int) int {
+	if errors.Is(err, syscall.EPIPE) {
+		return code
+	}
+	fmt.Fprintf(c.Err, "Error: can't write to stdout: %s\n", errno.ErrText(err))
+	return ExitFailure
+}
+
+func run(c *Context, args []string, objects []Object) int {
+	out := c.Out
 	top := topTable(objects)
 	help := topHelp(objects)
 
@@ -170,3 +198,20 @@ const HelpSpecOptions = "OPTIONS := { {-j|--json} [{-p|--pretty}] | {-d|--debug}
 
 // DefaultStdin is the process's standard input, for main.
 var DefaultStdin io.Reader = os.Stdin
+
+// ProcessStdin is the process's standard input as bpftool would read it:
+// when fd 0 was closed at start (`<&-`, which Go's runtime quietly
+// replaces with /dev/null) every read fails with EBADF, so that
+// `batch file -` reports it as bpftool does rather than reading nothing.
+func ProcessStdin() io.Reader {
+	if kernel.StdinWasClosed() {
+		return closedFD{}
+	}
+	return os.Stdin
+}
+
+type closedFD struct{}
+
+func (closedFD) Read([]byte) (int, error) {
+	return 0, &os.PathError{Op: "read", Path: "/dev/stdin", Err: syscall.EBADF}
+}

@@ -20,6 +20,8 @@ type Writer struct {
 	pretty bool
 	sep    byte // 0 or ','
 	buf    []byte
+	open   []byte // the open containers' opening brackets
+	named  bool   // a member's name is written, its value is not
 }
 
 // New returns a writer on out; pretty selects the indented layout.
@@ -29,6 +31,13 @@ func New(out io.Writer, pretty bool) *Writer {
 
 // Pretty reports whether the writer indents.
 func (w *Writer) Pretty() bool { return w.pretty }
+
+// WantsName reports whether the next thing written must be a member's
+// name: the innermost open container is an object, and no name waits
+// for its value.
+func (w *Writer) WantsName() bool {
+	return len(w.open) > 0 && w.open[len(w.open)-1] == '{' && !w.named
+}
 
 // Depth is the number of open containers.
 func (w *Writer) Depth() int { return w.depth }
@@ -53,6 +62,7 @@ func (w *Writer) eol() {
 }
 
 func (w *Writer) eor() {
+	w.named = false
 	if w.sep != 0 {
 		w.put(w.sep)
 	}
@@ -78,6 +88,7 @@ func (w *Writer) End() {
 func (w *Writer) begin(c byte) {
 	w.eor()
 	w.put(c)
+	w.open = append(w.open, c)
 	w.depth++
 	w.sep = 0
 	w.flush()
@@ -86,6 +97,9 @@ func (w *Writer) begin(c byte) {
 func (w *Writer) end(c byte) {
 	if w.depth > 0 {
 		w.depth--
+	}
+	if len(w.open) > 0 {
+		w.open = w.open[:len(w.open)-1]
 	}
 	if w.sep != 0 {
 		w.eol()
@@ -113,6 +127,7 @@ func (w *Writer) Name(name string) {
 	w.eol()
 	w.sep = 0
 	w.quote(name)
+	w.named = true
 	w.put(':')
 	if w.pretty {
 		w.put(' ')

@@ -1,6 +1,7 @@
 package kernel
 
 import (
+	"path/filepath"
 	"strings"
 
 	"golang.org/x/sys/unix"
@@ -18,8 +19,29 @@ func IsBPFFS(path string) bool {
 // MountFS mounts a file system of type fstype on target the way bpftool's
 // mnt_fs does: make the mount point private (bind-mounting it onto itself
 // first when it is not a mount point), then mount with mode=0700. The
-// returned text is bpftool's description of the step that failed.
+// returned text is bpftool's description of the step that failed. A
+// failure leaves no mount behind (bpftool leaves its bind mount).
 func MountFS(target, fstype string) (string, error) {
+	_, step, err := MountFSUndoable(target, fstype)
+	return step, err
+}
+
+// MountFSUndoable is MountFS that also returns how to remove what it
+// mounted, for a caller whose next step (a pin) may fail.
+func MountFSUndoable(target, fstype string) (undo func(), step string, err error) {
+	// Unmount by absolute path: "." would name the directory under the
+	// new mounts, not the mounts.
+	abs, aerr := filepath.Abs(target)
+	if aerr != nil {
+		abs = target
+	}
+	var made []string
+	undo = func() {
+		for i := len(made) - 1; i >= 0; i-- {
+			unix.Unmount(made[i], 0)
+		}
+		made = nil
+	}
 	bound := false
 	for {
 		err := unix.Mount("", target, "none", unix.MS_PRIVATE|unix.MS_REC, "")
@@ -27,17 +49,21 @@ func MountFS(target, fstype string) (string, error) {
 			break
 		}
 		if err != unix.EINVAL || bound {
-			return "mount --make-private " + target + " failed: ", err
+			undo()
+			return func() {}, "mount --make-private " + target + " failed: ", err
 		}
 		if err := unix.Mount(target, target, "none", unix.MS_BIND, ""); err != nil {
-			return "mount --bind " + target + " " + target + " failed: ", err
+			return func() {}, "mount --bind " + target + " " + target + " failed: ", err
 		}
+		made = append(made, abs)
 		bound = true
 	}
 	if err := unix.Mount(fstype, target, fstype, 0, "mode=0700"); err != nil {
-		return "mount -t " + fstype + " " + fstype + " " + target + " failed: ", err
+		undo()
+		return func() {}, "mount -t " + fstype + " " + fstype + " " + target + " failed: ", err
 	}
-	return "", nil
+	made = append(made, abs)
+	return undo, "", nil
 }
 
 // Mounts lists the mount points of file systems whose type starts with

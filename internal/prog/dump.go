@@ -21,6 +21,7 @@ import (
 // one of them.
 type dumpOpts struct {
 	jited                  bool
+	toFile                 bool // file FILE, even an empty FILE
 	file                   string
 	opcodes, visual, linum bool
 }
@@ -60,7 +61,7 @@ func dump(c *cli.Context, args []string) error {
 			if len(fds) > 1 {
 				return c.Errorf("several programs matched")
 			}
-			o.file, rest = rest[0], rest[1:]
+			o.toFile, o.file, rest = true, rest[0], rest[1:]
 		case cli.IsPrefix(kw, "opcodes"):
 			o.opcodes, rest = true, rest[1:]
 		case cli.IsPrefix(kw, "visual"):
@@ -77,7 +78,7 @@ func dump(c *cli.Context, args []string) error {
 	}
 
 	var helpers *helperLookup
-	if !o.jited && o.file == "" {
+	if !o.jited && !o.toFile {
 		// Most dumps name helper calls; ask the kernel while the
 		// program's image is fetched and decoded.
 		helpers = startHelperLookup()
@@ -86,6 +87,7 @@ func dump(c *cli.Context, args []string) error {
 		defer helpers.wait()
 	}
 	several := len(fds) > 1
+	syms := &kernelSymbols{several: several}
 	if c.JSON && several {
 		c.JW.StartArray()
 	}
@@ -110,7 +112,7 @@ func dump(c *cli.Context, args []string) error {
 				writeHeaderPlain(c.Out, v)
 			}
 		}
-		err = dumpOne(c, pi, o, helpers)
+		err = dumpOne(c, pi, o, helpers, syms)
 		if c.JSON && several {
 			c.JW.EndObject()
 		} else if several && i != len(fds)-1 {
@@ -132,7 +134,7 @@ func dump(c *cli.Context, args []string) error {
 // calls, and bpf-to-bpf calls whose symbols sit at the end of kallsyms,
 // read /proc/kallsyms as far as needed. A program without calls needs
 // neither.
-func callSymbols(abs []uint64, rel []int64, helpers *helperLookup) *kallsyms.Table {
+func callSymbols(abs []uint64, rel []int64, helpers *helperLookup, ks *kernelSymbols) *kallsyms.Table {
 	if len(abs) == 0 && len(rel) == 0 {
 		return nil
 	}
@@ -141,8 +143,35 @@ func callSymbols(abs []uint64, rel []int64, helpers *helperLookup) *kallsyms.Tab
 			return k
 		}
 	}
-	return readKallsyms(abs, rel)
+	return ks.read(abs, rel)
 }
+
+// kernelSymbols reads /proc/kallsyms at most once per command. A dump of
+// one program reads only as far as its calls need; a dump of several
+// (`tag T` matching a thousand programs) reads the whole table once and
+// shares it, where a read per program cost over a hundred times the dump.
+type kernelSymbols struct {
+	several bool
+	loaded  bool
+	full    *kallsyms.Table
+}
+
+func (ks *kernelSymbols) read(abs []uint64, rel []int64) *kallsyms.Table {
+	if !ks.several {
+		return readKallsyms(abs, rel)
+	}
+	if !ks.loaded {
+		ks.loaded = true
+		kallsymsReads++
+		if k, err := kallsyms.Load(); err == nil {
+			ks.full = k
+		}
+	}
+	return ks.full
+}
+
+// kallsymsReads counts reads of /proc/kallsyms for the tests.
+var kallsymsReads int
 
 // helperLookup is the kernel's answer for the helpers' addresses, asked
 // for on another goroutine.
@@ -206,6 +235,7 @@ func helperSymbols(rel []int64, h *helperLookup) *kallsyms.Table {
 // given addresses needs, or nil when it cannot be read (bpftool then
 // prints calls without names).
 func readKallsyms(abs []uint64, rel []int64) *kallsyms.Table {
+	kallsymsReads++
 	f, err := os.Open("/proc/kallsyms")
 	if err != nil {
 		return nil
@@ -219,7 +249,7 @@ func readKallsyms(abs []uint64, rel []int64) *kallsyms.Table {
 }
 
 // dumpOne is bpftool's prog_dump for one program.
-func dumpOne(c *cli.Context, pi *kernel.ProgInfo, o dumpOpts, helpers *helperLookup) error {
+func dumpOne(c *cli.Context, pi *kernel.ProgInfo, o dumpOpts, helpers *helperLookup, ks *kernelSymbols) error {
 	image := pi.Xlated
 	if o.jited {
 		if len(pi.Jited) == 0 {
@@ -252,23 +282,23 @@ func dumpOne(c *cli.Context, pi *kernel.ProgInfo, o dumpOpts, helpers *helperLoo
 		c.Infof("%s", xlated.LineInfoWarning)
 	}
 
-	if o.file != "" {
+	if o.toFile {
 		return writeImage(c, o.file, image)
 	}
 	var syms *kallsyms.Table
 	switch {
 	case o.jited:
 		if len(pi.JitedKsyms) > 0 {
-			syms = readKallsyms(pi.JitedKsyms, nil)
+			syms = ks.read(pi.JitedKsyms, nil)
 		}
 	case o.visual:
 		// bpftool draws the graph without the program's jited_ksyms.
 		abs, rel := xlated.CallTargets(xlated.DecodeAll(image), nil)
-		syms = callSymbols(abs, rel, helpers)
+		syms = callSymbols(abs, rel, helpers, ks)
 	default:
 		prog.Decoded = xlated.DecodeAll(image)
 		abs, rel := xlated.CallTargets(prog.Decoded, pi.JitedKsyms)
-		syms = callSymbols(abs, rel, helpers)
+		syms = callSymbols(abs, rel, helpers, ks)
 	}
 	switch {
 	case o.jited:

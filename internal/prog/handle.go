@@ -235,10 +235,15 @@ func mapsByName(c *cli.Context, name string) ([]int, error) {
 func openPinned(c *cli.Context, path string, want kernel.FDType) (int, error) {
 	fd, err := kernel.ObjGet(path)
 	if err != nil {
-		if err == syscall.EACCES && !kernel.IsBPFFS(bpffs.Dirname(path)) {
+		if err == syscall.EACCES {
 			// bpftool's dirname() cuts its copy of the path in place
-			// before the message is printed, so the directory shows.
-			return -1, c.Errorf("bpf obj get (%s): directory not in bpf file system (bpffs)", bpffs.Dirname(path))
+			// before the message is printed, so on EACCES the
+			// directory shows, on bpffs or off it.
+			dir := bpffs.Dirname(path)
+			if !kernel.IsBPFFS(dir) {
+				return -1, c.Errorf("bpf obj get (%s): directory not in bpf file system (bpffs)", dir)
+			}
+			return -1, c.Errorf("bpf obj get (%s): %s", dir, errno.ErrText(err))
 		}
 		return -1, c.Errorf("bpf obj get (%s): %s", path, errno.ErrText(err))
 	}

@@ -292,16 +292,14 @@ func writeRunOutput(c *cli.Context, buf []byte, size uint32, name, jsonKey strin
 		c.Errorf("failed to open %s: %s", name, errno.ErrText(err))
 		return 1
 	}
-	// stdio buffers a write that fits its buffer and bpftool ignores
-	// fclose's result: only a larger write reports its failure.
-	blk := 4096
-	var st unix.Stat_t
-	if unix.Fstat(int(f.Fd()), &st) == nil && st.Blksize > 0 {
-		blk = int(st.Blksize)
-	}
+	// bpftool writes with stdio and ignores fclose's result, so a write
+	// that fits stdio's buffer fails in silence (data_out /dev/full exits
+	// 0). Every failed write, and a failed close, is reported here.
 	_, werr := f.Write(data)
-	f.Close()
-	if len(data) != int(size) || (werr != nil && len(data) > blk) {
+	if cerr := f.Close(); werr == nil {
+		werr = cerr
+	}
+	if werr != nil || len(data) != int(size) {
 		if werr == nil {
 			werr = syscall.EFAULT
 		}

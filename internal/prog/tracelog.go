@@ -62,14 +62,24 @@ func tracelogPipe(c *cli.Context) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGHUP, syscall.SIGINT, syscall.SIGTERM, syscall.SIGQUIT)
 	defer stop()
-	err = pipe.Lines(ctx, func(line string) {
+	readCtx, stopReading := context.WithCancel(ctx)
+	defer stopReading()
+	writeFailed := false
+	err = pipe.Lines(readCtx, func(line string) {
 		if c.JSON {
 			c.JW.String(line)
 		} else {
 			c.Out.WriteString(line)
 		}
-		c.Out.Flush()
+		if c.Out.Flush() != nil {
+			// stdout failed (a full disk): stop; cli reports it.
+			writeFailed = true
+			stopReading()
+		}
 	})
+	if writeFailed {
+		return fail()
+	}
 	if ctx.Err() != nil {
 		if c.JSON {
 			c.JW.EndArray()

@@ -309,8 +309,9 @@ func WriteJSON(jw *jsonw.Writer, p *Program, o Options) {
 			w.lines.WriteJSON(jw, idx, o.Linum)
 		}
 		jw.Name("disasm")
-		// bpftool prints the text between quotes without escaping it.
-		jw.Raw(`"` + w.fmt.Insn(w.insns, i) + `"`)
+		// bpftool prints the text between quotes without escaping it;
+		// we escape, the same bytes for every text that needs none.
+		jw.String(w.fmt.Insn(w.insns, i))
 		if o.Opcodes {
 			first, second := w.slotBytes(i, double)
 			ins := w.insns[i]
