@@ -1,11 +1,13 @@
 package kernel
 
 import (
-	"bufio"
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"io"
 	"os"
+
+	"golang.org/x/sys/unix"
 )
 
 // vmlinuxFacts are the few facts of the running kernel's BTF that the two
@@ -61,7 +63,20 @@ func readVmlinuxFacts() (*vmlinuxFacts, error) {
 		return nil, err
 	}
 	defer f.Close()
-	return parseVmlinuxFacts(f)
+	// Kernels from 6.16 map the BTF (private, read-only) without a copy;
+	// older ones are read, a page per read(2) as sysfs gives it.
+	if st, err := f.Stat(); err == nil && st.Size() > 0 {
+		data, err := unix.Mmap(int(f.Fd()), 0, int(st.Size()), unix.PROT_READ, unix.MAP_PRIVATE)
+		if err == nil {
+			defer unix.Munmap(data)
+			return parseVmlinuxFacts(data)
+		}
+	}
+	data, err := io.ReadAll(f)
+	if err != nil {
+		return nil, err
+	}
+	return parseVmlinuxFacts(data)
 }
 
 // trailer is the size of the data after a type's 12-byte header.
@@ -96,33 +111,29 @@ var factNames = append([]string{"bpf_iter_task_file", "bpf_iter_bpf_prog", "pptr
 // maxFactName is the length of the longest of factNames.
 const maxFactName = len("bpf_iter_task_file")
 
-// btfMember is a member of a struct or union; bits is its offset in bits.
-type btfMember struct{ nameOff, typeID, bits uint32 }
-
-// factTables are the strings, structs and members found so far.
+// factTables are the strings and structs found so far, and where each
+// type read so far starts, so that members are decoded only when asked.
 type factTables struct {
+	types   []byte
 	offs    map[string]uint32
 	structs map[string]uint32
-	// Members of the wanted structs and of every anonymous struct or
-	// union, which a wanted member may sit in.
-	members map[uint32][]btfMember
+	typeAt  []uint32 // by type id: offset of its header in types
 }
 
-func parseVmlinuxFacts(r io.ReaderAt) (*vmlinuxFacts, error) {
+func parseVmlinuxFacts(data []byte) (*vmlinuxFacts, error) {
 	le := binary.LittleEndian
-	var hdr [24]byte
-	if _, err := r.ReadAt(hdr[:], 0); err != nil || le.Uint16(hdr[:]) != 0xeb9f {
+	if len(data) < 24 || le.Uint16(data) != 0xeb9f {
 		return nil, errNoBTF
 	}
-	hdrLen := int64(le.Uint32(hdr[4:]))
-	typeOff, typeLen := int64(le.Uint32(hdr[8:])), int64(le.Uint32(hdr[12:]))
-	strOff, strLen := int64(le.Uint32(hdr[16:])), int64(le.Uint32(hdr[20:]))
-
-	offs, err := findStrings(io.NewSectionReader(r, hdrLen+strOff, strLen))
-	if err != nil {
-		return nil, err
+	hdrLen := uint64(le.Uint32(data[4:]))
+	typeOff, typeLen := uint64(le.Uint32(data[8:])), uint64(le.Uint32(data[12:]))
+	strOff, strLen := uint64(le.Uint32(data[16:])), uint64(le.Uint32(data[20:]))
+	if hdrLen+typeOff+typeLen > uint64(len(data)) || hdrLen+strOff+strLen > uint64(len(data)) {
+		return nil, errNoBTF
 	}
-	t := factTables{offs: offs, structs: map[string]uint32{}, members: map[uint32][]btfMember{}}
+	offs := findStrings(data[hdrLen+strOff : hdrLen+strOff+strLen])
+	t := factTables{types: data[hdrLen+typeOff : hdrLen+typeOff+typeLen], offs: offs,
+		structs: map[string]uint32{}, typeAt: make([]uint32, 1, 1<<16)}
 	structOf := map[uint32]string{}
 	for _, s := range factStructs {
 		if o, ok := offs[s]; ok {
@@ -137,60 +148,32 @@ func parseVmlinuxFacts(r io.ReaderAt) (*vmlinuxFacts, error) {
 	}
 	taskFile, progIter := nameID("bpf_iter_task_file"), nameID("bpf_iter_bpf_prog")
 
-	br := bufio.NewReaderSize(io.NewSectionReader(r, hdrLen+typeOff, typeLen), 64<<10)
 	var f vmlinuxFacts
-	var th [12]byte
-	var mb []byte
-	for id := uint32(1); ; id++ {
-		if _, err := io.ReadFull(br, th[:]); err != nil {
-			break
-		}
-		nameOff, info := le.Uint32(th[:]), le.Uint32(th[4:])
+	types := t.types
+	for id, at := uint32(1), 0; at+12 <= len(types); id++ {
+		nameOff, info := le.Uint32(types[at:]), le.Uint32(types[at+4:])
 		kind, vlen := (info>>24)&0x1f, info&0xffff
 		size, ok := trailer(kind, vlen)
 		if !ok {
 			return nil, errNoBTF
 		}
+		t.typeAt = append(t.typeAt, uint32(at))
 		switch {
 		case kind == kindFunc && nameOff == taskFile && f.iterFuncID == 0:
 			f.iterFuncID = id
 		case kind == kindFunc && nameOff == progIter && f.prog.iterFuncID == 0:
 			f.prog.iterFuncID = id
-		case (kind == kindStruct || kind == kindUnion) && vlen > 0:
-			name, wanted := structOf[nameOff]
-			if nameOff != 0 && (!wanted || kind != kindStruct || t.structs[name] != 0) {
-				break
-			}
-			if cap(mb) < int(size) {
-				mb = make([]byte, size)
-			}
-			mb = mb[:size]
-			if _, err := io.ReadFull(br, mb); err != nil {
-				return nil, errNoBTF
-			}
-			size = 0
-			kflag := info>>31 != 0
-			ms := make([]btfMember, vlen)
-			for i := range ms {
-				m := mb[12*i:]
-				bits := le.Uint32(m[8:])
-				if kflag {
-					bits &= 0xffffff
-				}
-				ms[i] = btfMember{le.Uint32(m), le.Uint32(m[4:]), bits}
-			}
-			t.members[id] = ms
-			if nameOff != 0 {
+		case kind == kindStruct && nameOff != 0:
+			if name, wanted := structOf[nameOff]; wanted && t.structs[name] == 0 {
 				t.structs[name] = id
 			}
 		}
-		if size > 0 {
-			if _, err := br.Discard(int(size)); err != nil {
-				return nil, errNoBTF
-			}
+		at += 12 + int(size)
+		if at > len(types) {
+			return nil, errNoBTF
 		}
-		if f.iterFuncID != 0 && f.prog.iterFuncID != 0 &&
-			len(t.structs) == len(factStructs) && f.resolve(&t) && f.progOK {
+		if kind == kindFunc && f.iterFuncID != 0 && f.prog.iterFuncID != 0 &&
+			len(t.structs) == len(factStructs) && f.resolve(&t) {
 			return &f, nil
 		}
 	}
@@ -201,42 +184,30 @@ func parseVmlinuxFacts(r io.ReaderAt) (*vmlinuxFacts, error) {
 	return nil, errNoBTF
 }
 
-// findStrings streams the string section for the offsets of factNames.
-// A name the kernel lacks is left out of the result.
-func findStrings(r io.Reader) (map[string]uint32, error) {
-	want := map[string]bool{}
+// findStrings finds the offsets of factNames in the string section:
+// each name's first occurrence as a whole string. A search for each name
+// runs at memory speed where walking the strings one by one would cost
+// milliseconds (the iterator functions are a megabyte in). A name the
+// kernel lacks is left out of the result.
+func findStrings(strs []byte) map[string]uint32 {
+	offs := make(map[string]uint32, len(factNames))
+	pat := make([]byte, 0, maxFactName+1)
 	for _, n := range factNames {
-		want[n] = true
-	}
-	offs := map[string]uint32{}
-	br := bufio.NewReaderSize(r, 64<<10)
-	var off uint32
-	for len(offs) < len(want) {
-		s, err := br.ReadSlice(0)
-		if err == bufio.ErrBufferFull {
-			// A string longer than the buffer is none of ours.
-			off += uint32(len(s))
-			for err == bufio.ErrBufferFull {
-				s, err = br.ReadSlice(0)
-				off += uint32(len(s))
+		pat = append(append(pat[:0], n...), 0)
+		for from := 0; from < len(strs); {
+			i := bytes.Index(strs[from:], pat)
+			if i < 0 {
+				break
 			}
-			continue
-		}
-		if err == io.EOF && len(s) == 0 {
-			break
-		}
-		if err != nil {
-			return nil, errNoBTF
-		}
-		// Most of the 100,000 strings are longer than any we want.
-		if b := s[:len(s)-1]; len(b) <= maxFactName && want[string(b)] {
-			if _, dup := offs[string(b)]; !dup {
-				offs[string(b)] = off
+			at := from + i
+			if at == 0 || strs[at-1] == 0 {
+				offs[n] = uint32(at)
+				break
 			}
+			from = at + 1
 		}
-		off += uint32(len(s))
 	}
-	return offs, nil
+	return offs
 }
 
 // resolve fills the member offsets once every struct is known; false when
@@ -312,22 +283,36 @@ func (t *factTables) memberBits(s, m string) (uint32, bool) {
 	if !ok {
 		return 0, false
 	}
-	return memberIn(t.members, id, nameOff, 0)
+	return t.memberIn(id, nameOff, 0)
 }
 
 // memberIn finds a named member's bit offset in struct or union id,
-// looking through anonymous struct and union members.
-func memberIn(members map[uint32][]btfMember, id, nameOff uint32, depth int) (uint32, bool) {
-	if depth > 8 {
+// looking through anonymous struct and union members. An anonymous type
+// not read yet is not looked into: the caller asks again later.
+func (t *factTables) memberIn(id, nameOff uint32, depth int) (uint32, bool) {
+	if depth > 8 || id == 0 || int(id) >= len(t.typeAt) {
 		return 0, false
 	}
-	for _, m := range members[id] {
-		if m.nameOff == nameOff {
-			return m.bits, true
+	le := binary.LittleEndian
+	at := t.typeAt[id]
+	info := le.Uint32(t.types[at+4:])
+	kind, vlen, kflag := (info>>24)&0x1f, info&0xffff, info>>31 != 0
+	if kind != kindStruct && kind != kindUnion {
+		return 0, false
+	}
+	ms := t.types[at+12 : at+12+12*vlen]
+	for i := uint32(0); i < vlen; i++ {
+		m := ms[12*i:]
+		name, typ, bits := le.Uint32(m), le.Uint32(m[4:]), le.Uint32(m[8:])
+		if kflag {
+			bits &= 0xffffff
 		}
-		if m.nameOff == 0 {
-			if o, ok := memberIn(members, m.typeID, nameOff, depth+1); ok {
-				return m.bits + o, true
+		if name == nameOff {
+			return bits, true
+		}
+		if name == 0 {
+			if o, ok := t.memberIn(typ, nameOff, depth+1); ok {
+				return bits + o, true
 			}
 		}
 	}
