@@ -464,7 +464,10 @@ func verifierLog(la progLoadAttr) string {
 		Close(int(fd))
 		return ""
 	}
-	log := string(bytes.TrimRight(buf, "\x00"))
+	log := string(bytes.TrimRight(buf, "\x00\n"))
+	if log == "" {
+		return ""
+	}
 	if len(log) > 2000 {
 		log = log[len(log)-2000:]
 	}
