@@ -48,6 +48,15 @@ func loadIterSubjects(t *testing.T) map[uint32]bool {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { many.Close() })
+	// Pins, for -f: two paths of one program in nested directories, and
+	// one for the program of many maps.
+	dir := testPinDir(t)
+	os.Mkdir(dir+"/sub", 0o755)
+	for path, fd := range map[string]int{dir + "/xdp": coll.Programs["show_xdp"].FD(), dir + "/sub/xdp": coll.Programs["show_xdp"].FD(), dir + "/many": many.FD()} {
+		if err := kernel.ObjPin(fd, path); err != nil {
+			t.Fatal(err)
+		}
+	}
 	ids := map[uint32]bool{testprog.ProgID(t, many): true}
 	for _, p := range coll.Programs {
 		ids[testprog.ProgID(t, p)] = true
@@ -141,10 +150,10 @@ func TestShowIterMatchesSyscall(t *testing.T) {
 	testprog.Privileged(t)
 	bpftool := testprog.NeedTool(t, "bpftool")
 	mine := loadIterSubjects(t)
-	for _, opts := range [][]string{nil, {"-j"}} {
+	for _, opts := range [][]string{nil, {"-j"}, {"-f"}, {"-f", "-j"}} {
 		args := append(opts, "prog", "show")
 		records := plainRecords
-		if len(opts) > 0 {
+		if opts != nil && opts[len(opts)-1] == "-j" {
 			records = jsonRecords
 		}
 		listing := func(mode string) map[uint32]string {
@@ -162,7 +171,8 @@ func TestShowIterMatchesSyscall(t *testing.T) {
 	}
 	t.Setenv(progfacts.FactsEnv, "iter")
 	got := ours("prog", "show").stdout
-	for _, want := range []string{"name show_tc_classifier_with_a_long_name ", "\tmetadata:", " run_cnt 5", "name iter_many_maps "} {
+	got += ours("-f", "prog", "show").stdout
+	for _, want := range []string{"name show_tc_classifier_with_a_long_name ", "\tmetadata:", " run_cnt 5", "name iter_many_maps ", "/sub/xdp\n"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("iterator listing lacks %q", want)
 		}
