@@ -288,43 +288,45 @@ type IterProg struct {
 var ErrNoProgIter = errors.New("kernel BTF lacks what the program iterator reads")
 
 // ProgIterate reads every loaded program with a bpf_prog iterator, in id
-// order, in one read session. The iterator itself is a program while it
-// runs; it is left out, and gone when this returns.
-func ProgIterate(prep *IterPrep) ([]IterProg, error) {
+// order, in one read session, and calls fn for each as its record
+// arrives: the records are not all held at once. The *IterProg (and its
+// MapIDs) is valid only during the call. The iterator itself is a
+// program while it runs; it is left out, and gone when this returns.
+func ProgIterate(prep *IterPrep, fn func(*IterProg) error) error {
 	<-prep.done
 	if prep.err != nil {
-		return nil, prep.err
+		return prep.err
 	}
 	if !prep.facts.progOK {
-		return nil, ErrNoProgIter
+		return ErrNoProgIter
 	}
 	ncpu, err := possibleCPUs()
 	if err != nil {
-		return nil, err
+		return err
 	}
 	// A per-CPU array of one element, for the offsets of the CPUs.
 	cpuMap, err := MapCreate(&MapCreateAttr{MapType: mapTypePercpuArray, KeySize: 4, ValueSize: 8, MaxEntries: 1})
 	if err != nil {
-		return nil, fmt.Errorf("creating the per-CPU map: %w", err)
+		return fmt.Errorf("creating the per-CPU map: %w", err)
 	}
 	defer Close(cpuMap)
 	var code bytes.Buffer
 	if err := progIterProgram(&prep.facts.prog, ncpu, cpuMap).Marshal(&code, binary.LittleEndian); err != nil {
-		return nil, err
+		return err
 	}
 	progFD, selfID, err := loadIter(code.Bytes(), prep.facts.prog.iterFuncID, "gobpftool_progs")
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer Close(progFD)
-	raw, err := readIter(progFD, 256<<10)
-	if err != nil {
-		return nil, err
-	}
-	if len(raw)%progRecSize != 0 {
-		return nil, errors.New("program iterator: short record")
-	}
-	return parseProgRecords(raw, selfID), nil
+	var rec IterProg
+	var maps [iterMaxMaps]uint32
+	return readIter(progFD, progRecSize, func(b []byte) error {
+		if !parseProgRecord(b, &rec, maps[:0]) || rec.ID == selfID {
+			return nil
+		}
+		return fn(&rec)
+	})
 }
 
 // loadIter loads an iterator program for the BTF function target and
@@ -355,82 +357,80 @@ func loadIter(insns []byte, target uint32, name string) (int, uint32, error) {
 }
 
 // readIter attaches the iterator program, reads its whole output in one
-// session and detaches it.
-func readIter(progFD int, sizeHint int) ([]byte, error) {
+// session, calls fn for each record of recSize bytes (a record may come
+// in two reads) and detaches it.
+func readIter(progFD, recSize int, fn func([]byte) error) error {
 	lc := linkCreateAttr{progFD: uint32(progFD), attachType: attachTraceIter}
 	linkFD, err := bpf(cmdLinkCreate, unsafe.Pointer(&lc), unsafe.Sizeof(lc))
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer Close(int(linkFD))
 	ic := struct{ linkFD, flags uint32 }{uint32(linkFD), 0}
 	iterFD, err := bpf(cmdIterCreate, unsafe.Pointer(&ic), unsafe.Sizeof(ic))
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer Close(int(iterFD))
-	buf := make([]byte, 0, sizeHint)
+	// The kernel hands out at most its seq_file buffer (8 pages) a read.
+	buf := make([]byte, 64<<10)
+	carry := 0
 	for {
-		if cap(buf)-len(buf) < 64<<10 {
-			buf = append(buf[:cap(buf)], make([]byte, cap(buf))...)[:len(buf)]
-		}
-		n, err := unix.Read(int(iterFD), buf[len(buf):cap(buf)])
+		n, err := unix.Read(int(iterFD), buf[carry:])
 		if err == unix.EAGAIN || err == unix.EINTR {
 			continue
 		}
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if n == 0 {
-			return buf, nil
+			if carry != 0 {
+				return errors.New("program iterator: short record")
+			}
+			return nil
 		}
-		buf = buf[:len(buf)+n]
+		b := buf[:carry+n]
+		for ; len(b) >= recSize; b = b[recSize:] {
+			if err := fn(b[:recSize]); err != nil {
+				return err
+			}
+		}
+		carry = copy(buf, b)
 	}
 }
 
-func parseProgRecords(raw []byte, selfID uint32) []IterProg {
+// parseProgRecord decodes one record into p, its map ids into maps'
+// backing array; false for a record that is not whole.
+func parseProgRecord(b []byte, p *IterProg, maps []uint32) bool {
+	if len(b) < progRecSize {
+		return false
+	}
 	le := binary.LittleEndian
-	n := len(raw) / progRecSize
-	progs := make([]IterProg, 0, n)
-	// One backing array for every record's map ids.
-	var mapCount int
-	for b := raw; len(b) > 0; b = b[progRecSize:] {
-		mapCount += int(min(le.Uint32(b[recMapCnt:]), iterMaxMaps))
+	flags := le.Uint32(b[recFlags:])
+	*p = IterProg{
+		ID: le.Uint32(b[recID:]), Type: le.Uint32(b[recType:]),
+		XlatedLen: le.Uint32(b[recLen:]) * 8, JitedLen: le.Uint32(b[recJitedLen:]),
+		LoadTime: le.Uint64(b[recLoadTime:]), Pages: le.Uint32(b[recPages:]),
+		UID: le.Uint32(b[recUID:]), BTFID: le.Uint32(b[recBTFID:]),
+		FuncInfoType: le.Uint32(b[recFuncType:]), HasFuncInfo: flags&flagFuncInfo != 0,
+		VerifiedInsns: le.Uint32(b[recVerified:]), GPL: flags&flagGPL != 0,
+		RunTimeNs: le.Uint64(b[recRunTime:]), RunCnt: le.Uint64(b[recRunCnt:]),
+		RecursionMisses: le.Uint64(b[recMisses:]),
+		NeedsInfo:       flags&(flagDevBound|flagManyMaps|flagManyFuncs) != 0,
 	}
-	ids := make([]uint32, 0, mapCount)
-	for b := raw; len(b) > 0; b = b[progRecSize:] {
-		id := le.Uint32(b[recID:])
-		if id == selfID {
-			continue
-		}
-		flags := le.Uint32(b[recFlags:])
-		p := IterProg{
-			ID: id, Type: le.Uint32(b[recType:]),
-			XlatedLen: le.Uint32(b[recLen:]) * 8, JitedLen: le.Uint32(b[recJitedLen:]),
-			LoadTime: le.Uint64(b[recLoadTime:]), Pages: le.Uint32(b[recPages:]),
-			UID: le.Uint32(b[recUID:]), BTFID: le.Uint32(b[recBTFID:]),
-			FuncInfoType: le.Uint32(b[recFuncType:]), HasFuncInfo: flags&flagFuncInfo != 0,
-			VerifiedInsns: le.Uint32(b[recVerified:]), GPL: flags&flagGPL != 0,
-			RunTimeNs: le.Uint64(b[recRunTime:]), RunCnt: le.Uint64(b[recRunCnt:]),
-			RecursionMisses: le.Uint64(b[recMisses:]),
-			NeedsInfo:       flags&(flagDevBound|flagManyMaps|flagManyFuncs) != 0,
-		}
-		copy(p.Tag[:], b[recTag:])
-		name := b[recName : recName+16]
-		if i := bytes.IndexByte(name, 0); i >= 0 {
-			name = name[:i]
-		}
-		p.Name = string(name)
-		if nm := le.Uint32(b[recMapCnt:]); nm > 0 && nm <= iterMaxMaps {
-			start := len(ids)
-			for i := uint32(0); i < nm; i++ {
-				ids = append(ids, le.Uint32(b[recMaps+4*i:]))
-			}
-			p.MapIDs = ids[start:len(ids):len(ids)]
-		}
-		progs = append(progs, p)
+	copy(p.Tag[:], b[recTag:])
+	name := b[recName : recName+16]
+	if i := bytes.IndexByte(name, 0); i >= 0 {
+		name = name[:i]
 	}
-	return progs
+	p.Name = string(name)
+	if nm := le.Uint32(b[recMapCnt:]); nm <= iterMaxMaps {
+		for i := uint32(0); i < nm; i++ {
+			maps = append(maps, le.Uint32(b[recMaps+4*i:]))
+		}
+		p.MapIDs = maps
+	}
+	return true
 }
 
 // possibleCPUs is the number of possible CPUs when they are numbered

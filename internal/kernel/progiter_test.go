@@ -14,7 +14,12 @@ func TestProgIterateMatchesInfo(t *testing.T) {
 		}
 		t.Skip("needs root to load an iterator")
 	}
-	progs, err := ProgIterate(PrepareIterator())
+	var progs []IterProg
+	err := ProgIterate(PrepareIterator(), func(p *IterProg) error {
+		p.MapIDs = append([]uint32(nil), p.MapIDs...)
+		progs = append(progs, *p)
+		return nil
+	})
 	if err != nil {
 		t.Fatal(err)
 	}

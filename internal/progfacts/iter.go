@@ -54,42 +54,50 @@ const iterFrom = 200
 // device, many maps or functions) are read by their fd, as the syscall
 // path does.
 func (s *Session) allIter(ctx context.Context, prep *kernel.IterPrep) ([]*Prog, error) {
-	recs, err := kernel.ProgIterate(prep)
-	if err != nil {
-		return nil, &iterRefused{err}
-	}
-	progs := make([]*Prog, 0, len(recs))
-	backing := make([]Prog, len(recs))
+	var progs []*Prog
+	var backing []Prog // allocated a chunk at a time
+	var mapIDs []uint32
 	pageSize := int64(os.Getpagesize())
-	for i := range recs {
+	iterErr := kernel.ProgIterate(prep, func(r *kernel.IterProg) error {
 		if err := ctx.Err(); err != nil {
-			return nil, err
+			return err
 		}
-		r := &recs[i]
 		if r.NeedsInfo {
 			fd, err := kernel.ProgFDByID(r.ID)
 			if errors.Is(err, unix.ENOENT) {
-				continue // gone since the walk, as the syscall path leaves it out
+				return nil // gone since the walk, as the syscall path leaves it out
 			}
 			if err != nil {
-				return progs, failure(err, "can't get prog by id (%d): %s", r.ID, errno.ErrText(err))
+				return failure(err, "can't get prog by id (%d): %s", r.ID, errno.ErrText(err))
 			}
 			p, err := s.read(fd)
 			kernel.Close(fd)
 			if err != nil {
-				return progs, err
+				return err
 			}
 			progs = append(progs, p)
-			continue
+			return nil
 		}
-		p := &backing[i]
+		if len(backing) == 0 {
+			backing = make([]Prog, 256)
+		}
+		p := &backing[0]
+		backing = backing[1:]
 		*p = Prog{
 			ID: r.ID, Type: r.Type, Tag: r.Tag, KernelName: r.Name, Name: r.Name, GPL: r.GPL,
 			UID: r.UID, XlatedLen: r.XlatedLen, JitedLen: r.JitedLen,
 			Memlock: int64(r.Pages) * pageSize, HasMemlock: true,
-			MapIDs: r.MapIDs, BTFID: r.BTFID,
+			BTFID:     r.BTFID,
 			RunTimeNs: r.RunTimeNs, RunCnt: r.RunCnt, RecursionMisses: r.RecursionMisses,
 			VerifiedInsns: r.VerifiedInsns,
+		}
+		if len(r.MapIDs) > 0 {
+			if cap(mapIDs)-len(mapIDs) < len(r.MapIDs) {
+				mapIDs = make([]uint32, 0, 1024)
+			}
+			start := len(mapIDs)
+			mapIDs = append(mapIDs, r.MapIDs...)
+			p.MapIDs = mapIDs[start:len(mapIDs):len(mapIDs)]
 		}
 		p.TypeName, _ = kernel.ProgTypeName(r.Type, compat.KnownProgTypes)
 		if r.LoadTime != 0 {
@@ -98,12 +106,17 @@ func (s *Session) allIter(ctx context.Context, prep *kernel.IterPrep) ([]*Prog, 
 		if len(r.Name) >= KernelNameLen && r.BTFID != 0 && r.HasFuncInfo {
 			p.Name = s.btfFuncName(r.BTFID, r.FuncInfoType, r.Name)
 		}
-		if len(r.MapIDs) > 0 {
-			p.Metadata = s.metadata(r.MapIDs)
+		if len(p.MapIDs) > 0 {
+			p.Metadata = s.metadata(p.MapIDs)
 		}
 		progs = append(progs, p)
+		return nil
+	})
+	var pe *Error
+	if iterErr != nil && !errors.As(iterErr, &pe) && ctx.Err() == nil {
+		return nil, &iterRefused{iterErr}
 	}
-	return progs, nil
+	return progs, iterErr
 }
 
 // btfFuncName is the name of function typeID in BTF btfID, or fallback,
