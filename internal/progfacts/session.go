@@ -152,31 +152,40 @@ func (s *Session) All(ctx context.Context) ([]*Prog, error) {
 	}
 	items := make([]item, len(ids))
 	var next atomic.Int64
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for ctx.Err() == nil {
-				i := int(next.Add(1) - 1)
-				if i >= len(ids) {
-					return
-				}
-				fd, err := kernel.ProgFDByID(ids[i])
-				if err != nil {
-					if errors.Is(err, unix.ENOENT) {
-						items[i].gone = true
-					} else {
-						items[i].err = failure(err, "can't get prog by id (%d): %s", ids[i], errno.ErrText(err))
-					}
-					continue
-				}
-				items[i].p, items[i].err = s.read(fd)
-				kernel.Close(fd)
+	work := func() {
+		for ctx.Err() == nil {
+			i := int(next.Add(1) - 1)
+			if i >= len(ids) {
+				return
 			}
-		}()
+			fd, err := kernel.ProgFDByID(ids[i])
+			if err != nil {
+				if errors.Is(err, unix.ENOENT) {
+					items[i].gone = true
+				} else {
+					items[i].err = failure(err, "can't get prog by id (%d): %s", ids[i], errno.ErrText(err))
+				}
+				continue
+			}
+			items[i].p, items[i].err = s.read(fd)
+			kernel.Close(fd)
+		}
 	}
-	wg.Wait()
+	// A short listing is read on this goroutine: a second worker would
+	// cost more in the scheduler's wake-ups than it saves.
+	if len(ids) < iterateFrom {
+		work()
+	} else {
+		var wg sync.WaitGroup
+		for w := 0; w < workers; w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				work()
+			}()
+		}
+		wg.Wait()
+	}
 	<-s.scanned
 	if err := ctx.Err(); err != nil {
 		return nil, err
