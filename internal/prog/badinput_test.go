@@ -162,7 +162,7 @@ func TestUnprivileged(t *testing.T) {
 		want.stderr = oracleHelp(want.stderr, bin)
 		// Unprivileged, the automatic choice and the syscall path are
 		// bpftool's; the iterator, insisted on, cannot load.
-		compare(t, args, want, run(bin))
+		compare(t, args, want, run(bin, progfacts.FactsEnv+"="))
 		compare(t, args, want, run(bin, progfacts.FactsEnv+"=syscall"))
 		if len(args) == 2 {
 			got := run(bin, progfacts.FactsEnv+"=iter")
