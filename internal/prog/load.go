@@ -9,7 +9,6 @@ import (
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/btf"
-	"github.com/cilium/ebpf/rlimit"
 	"golang.org/x/sys/unix"
 
 	"github.com/gobpftool/gobpftool/internal/bpffs"
@@ -90,7 +89,27 @@ func loadWithOptions(c *cli.Context, args []string, firstOnly bool) error {
 // raiseMemlock is bpftool's set_max_rlimit: only kernels that charge BPF
 // memory to RLIMIT_MEMLOCK (before 5.11) get it lifted.
 func raiseMemlock() {
-	_ = rlimit.RemoveMemlock()
+	if memcgAccounting() {
+		return
+	}
+	_ = unix.Prlimit(0, unix.RLIMIT_MEMLOCK, &unix.Rlimit{Cur: unix.RLIM_INFINITY, Max: unix.RLIM_INFINITY}, nil)
+}
+
+// memcgAccounting tells whether the kernel charges BPF memory to the
+// memory cgroup (5.11 on) rather than to RLIMIT_MEMLOCK; libbpf probes for
+// a helper of 5.11 to tell. cilium/ebpf's rlimit package finds out by
+// creating a map with the limit at zero in its init, which costs every
+// command of ours a millisecond for the one that needs the answer.
+func memcgAccounting() bool {
+	var u unix.Utsname
+	if err := unix.Uname(&u); err != nil {
+		return false
+	}
+	var major, minor int
+	if _, err := fmt.Sscanf(unix.ByteSliceToString(u.Release[:]), "%d.%d", &major, &minor); err != nil {
+		return false
+	}
+	return major > 5 || major == 5 && minor >= 11
 }
 
 // permHint is libbpf's pr_perm_msg: an EPERM as root may be the memlock
