@@ -37,7 +37,7 @@ const (
 	recFuncCnt    = 100 // u32 aux->func_cnt
 	recMaps       = 104 // [iterMaxMaps]u32 used_maps[i]->id
 	iterMaxMaps   = 16
-	iterMaxFuncs  = 64
+	iterMaxFuncs  = 16 // the verifier walks each turn of the loop: 64 cost 1 ms to load
 	progRecSize   = recMaps + 4*iterMaxMaps
 	iterMaxCPUs   = 1024
 	flagGPL       = 1
