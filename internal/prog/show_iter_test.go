@@ -20,8 +20,8 @@ import (
 
 // loadIterSubjects loads what the iterator must describe exactly: the
 // show object (subprograms, maps, metadata, a name longer than 15 bytes),
-// run with statistics on, and a program of more maps than the
-// iterator's record holds. It returns the ids of all of them.
+// run with statistics on, a program that is not GPL, and a program of
+// more maps than the iterator's record holds. It returns the ids of all of them.
 func loadIterSubjects(t *testing.T) map[uint32]bool {
 	coll := testprog.Load(t, "show")
 	statsFD, err := kernel.EnableStats()
@@ -59,6 +59,10 @@ func loadIterSubjects(t *testing.T) map[uint32]bool {
 	}
 	ids := map[uint32]bool{testprog.ProgID(t, many): true}
 	for _, p := range coll.Programs {
+		ids[testprog.ProgID(t, p)] = true
+	}
+	// Without gpl: the iterator reads one bit of a bitfield.
+	for _, p := range testprog.Load(t, "nogpl").Programs {
 		ids[testprog.ProgID(t, p)] = true
 	}
 	return ids
@@ -172,7 +176,7 @@ func TestShowIterMatchesSyscall(t *testing.T) {
 	t.Setenv(progfacts.FactsEnv, "iter")
 	got := ours("prog", "show").stdout
 	got += ours("-f", "prog", "show").stdout
-	for _, want := range []string{"name show_tc_classifier_with_a_long_name ", "\tmetadata:", " run_cnt 5", "name iter_many_maps ", "/sub/xdp\n"} {
+	for _, want := range []string{"name show_tc_classifier_with_a_long_name ", "\tmetadata:", " run_cnt 5", "name iter_many_maps ", "/sub/xdp\n", "name show_nogpl_xdp  tag 614b434cd8324ecc\n"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("iterator listing lacks %q", want)
 		}
