@@ -16,7 +16,8 @@ import (
 
 func main() {
 	n := flag.Int("n", 1000, "programs to load")
-	pinDir := flag.String("pin", "", "bpffs directory to pin every tenth program in")
+	pinDir := flag.String("pin", "", "bpffs directory to pin programs in")
+	pinEvery := flag.Int("pin-every", 10, "with -pin, pin every this many programs (1: all)")
 	big := flag.Int("insns", 0, "instead, load one program of about this many instructions (named bench_big)")
 	flag.Parse()
 	if err := rlimit.RemoveMemlock(); err != nil {
@@ -57,7 +58,7 @@ func main() {
 			fail(err)
 		}
 		progs = append(progs, p)
-		if *pinDir != "" && i%10 == 0 {
+		if *pinDir != "" && i%*pinEvery == 0 {
 			if err := p.Pin(filepath.Join(*pinDir, fmt.Sprintf("p%04d", i))); err != nil {
 				fail(err)
 			}
@@ -68,7 +69,7 @@ func main() {
 	os.Stdin.Read(buf) // hold until stdin closes
 	for _, p := range progs {
 		if *pinDir != "" {
-			p.Unpin()
+			p.Unpin() // a no-op for a program not pinned
 		}
 		p.Close()
 	}

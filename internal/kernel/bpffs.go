@@ -1,8 +1,11 @@
 package kernel
 
 import (
+	"bytes"
+	"encoding/binary"
 	"path/filepath"
 	"strings"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -113,39 +116,113 @@ func unescapeMount(s string) string {
 // PinnedObjects walks every mounted bpffs, like bpftool's nftw walk that
 // does not follow symlinks, and returns, for each object of type want,
 // the paths that pin it, keyed by id, in walk order.
+//
+// Each pin costs an open, an info call and a close, which is the floor;
+// the walk itself makes no allocation per file: paths are built in one
+// buffer, and only the pins of wanted objects become strings.
 func PinnedObjects(want FDType) map[uint32][]string {
-	var found []pin
+	w := pinWalk{want: want, dirent: make([]byte, 8192)}
 	for _, mnt := range Mounts("bpf") {
-		walkPins(mnt, want, &found)
+		w.path = append(w.path[:0], mnt...)
+		if mnt == "/" {
+			w.path = w.path[:0]
+		}
+		w.walk()
 	}
-	return orderLikeLibbpf(found)
+	return orderLikeLibbpf(w.found)
 }
 
-func walkPins(dir string, want FDType, found *[]pin) {
-	// nftw visits a directory's entries in readdir order, not sorted.
-	for _, e := range dirEntries(dir) {
-		p := dir + "/" + e.name
-		if dir == "/" {
-			p = "/" + e.name
+// pinWalk is the state of one walk: the path being visited, without a
+// trailing NUL, and the pins found so far.
+type pinWalk struct {
+	want   FDType
+	path   []byte
+	dirent []byte
+	found  []pin
+}
+
+// walk visits the directory at w.path in readdir order, as nftw does.
+func (w *pinWalk) walk() {
+	fd, err := openPath(w.path, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC)
+	if err != nil {
+		return
+	}
+	// The directory's entries are read in full before descending, so
+	// that the dirent buffer is free for the subdirectories.
+	var ents []byte
+	for {
+		n, err := unix.ReadDirent(fd, w.dirent)
+		if err != nil || n <= 0 {
+			break
 		}
-		switch e.typ {
+		ents = append(ents, w.dirent[:n]...)
+	}
+	unix.Close(fd)
+	base := len(w.path)
+	for len(ents) > 0 {
+		reclen := int(binary.NativeEndian.Uint16(ents[16:]))
+		if reclen == 0 || reclen > len(ents) {
+			return
+		}
+		typ := ents[18]
+		name := ents[19:reclen]
+		if i := bytes.IndexByte(name, 0); i >= 0 {
+			name = name[:i]
+		}
+		ents = ents[reclen:]
+		if string(name) == "." || string(name) == ".." {
+			continue
+		}
+		w.path = append(append(w.path[:base], '/'), name...)
+		switch typ {
 		case unix.DT_DIR:
-			walkPins(p, want, found)
+			w.walk()
 		case unix.DT_REG:
-			id, ok := pinnedID(p, want)
-			if ok {
-				*found = append(*found, pin{id, p})
+			if id, ok := w.pinned(); ok {
+				w.found = append(w.found, pin{id, string(w.path)})
 			}
 		}
 	}
+	w.path = w.path[:base]
 }
 
-func pinnedID(path string, want FDType) (uint32, bool) {
-	fd, err := ObjGet(path)
+// pinned opens the object at w.path and tells its id if it is of the
+// wanted type.
+func (w *pinWalk) pinned() (uint32, bool) {
+	w.path = append(w.path, 0)
+	a := objAttr{pathname: uint64(uintptr(unsafe.Pointer(&w.path[0])))}
+	r, err := bpf(cmdObjGet, unsafe.Pointer(&a), unsafe.Sizeof(a))
+	w.path = w.path[:len(w.path)-1]
 	if err != nil {
 		return 0, false
 	}
+	fd := int(r)
 	defer Close(fd)
+	if w.want == FDProg {
+		// The kernel answers an info call with the size it filled:
+		// all of ours for a program, less for a map, link or BTF,
+		// whose info structs are smaller. No readlink needed.
+		var raw progInfo
+		size := uint32(unsafe.Sizeof(raw))
+		ia := infoAttr{bpfFD: uint32(fd), infoLen: size, info: uint64(uintptr(unsafe.Pointer(&raw)))}
+		if _, err := bpf(cmdObjGetInfoByFD, unsafe.Pointer(&ia), unsafe.Sizeof(ia)); err != nil || ia.infoLen != size {
+			return 0, false
+		}
+		return raw.ID, true
+	}
+	return pinnedIDByFD(fd, w.want)
+}
+
+// openPath opens a path held without its NUL ("" is the root).
+func openPath(path []byte, flags int) (int, error) {
+	if len(path) == 0 {
+		return unix.Open("/", flags, 0)
+	}
+	return unix.Open(string(path), flags, 0)
+}
+
+// pinnedIDByFD is the id of the object behind fd if it is of type want.
+func pinnedIDByFD(fd int, want FDType) (uint32, bool) {
 	t, err := TypeOfFD(fd)
 	if err != nil || t != want {
 		return 0, false

@@ -1,8 +1,6 @@
 package kernel
 
 import (
-	"bytes"
-
 	"golang.org/x/sys/unix"
 )
 
@@ -63,47 +61,5 @@ func readWhole(path string) []byte {
 			return data
 		}
 		data = append(data, buf[:n]...)
-	}
-}
-
-// dirEntry is a directory entry's name and d_type.
-type dirEntry struct {
-	name string
-	typ  uint8
-}
-
-// dirEntries lists a directory in readdir order, without "." and "..",
-// with the type getdents64 reports: the directory is closed before the
-// caller recurses, so a walk holds one fd at a time, and no fd is
-// registered with the runtime's poller.
-func dirEntries(path string) []dirEntry {
-	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
-	if err != nil {
-		return nil
-	}
-	defer unix.Close(fd)
-	var ents []dirEntry
-	var buf [8192]byte
-	for {
-		n, err := unix.Getdents(fd, buf[:])
-		if err != nil || n <= 0 {
-			return ents
-		}
-		for b := buf[:n]; len(b) >= 19; {
-			// struct linux_dirent64: ino u64, off s64, reclen u16,
-			// type u8, name NUL-terminated.
-			reclen := int(b[16]) | int(b[17])<<8
-			if reclen < 19 || reclen > len(b) {
-				break
-			}
-			name := b[19:reclen]
-			if i := bytes.IndexByte(name, 0); i >= 0 {
-				name = name[:i]
-			}
-			if s := string(name); s != "." && s != ".." {
-				ents = append(ents, dirEntry{s, b[18]})
-			}
-			b = b[reclen:]
-		}
 	}
 }

@@ -1,7 +1,6 @@
 package kernel
 
 import (
-	"bytes"
 	"os"
 	"testing"
 )
@@ -13,7 +12,7 @@ func TestVmlinuxFacts(t *testing.T) {
 	if err != nil {
 		t.Skip("no kernel BTF")
 	}
-	f, err := parseVmlinuxFacts(bytes.NewReader(raw))
+	f, err := parseVmlinuxFacts(raw)
 	if err != nil || f.iterFuncID == 0 || f.progAux == 0 {
 		t.Fatalf("real BTF: %+v %v", f, err)
 	}
@@ -22,11 +21,11 @@ func TestVmlinuxFacts(t *testing.T) {
 		t.Errorf("from sysfs %+v %v, from memory %+v", g, err, f)
 	}
 	for _, n := range []int{0, 10, 24, 100, 4096, len(raw) / 2, len(raw) - 1} {
-		parseVmlinuxFacts(bytes.NewReader(raw[:n]))
+		parseVmlinuxFacts(raw[:n])
 	}
 	bad := append([]byte(nil), raw...)
 	for i := 24; i < 1<<20; i += 97 {
 		bad[i] ^= 0xff
 	}
-	parseVmlinuxFacts(bytes.NewReader(bad))
+	parseVmlinuxFacts(bad)
 }

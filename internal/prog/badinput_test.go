@@ -5,10 +5,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 
 	"github.com/gobpftool/gobpftool/internal/kernel"
+	"github.com/gobpftool/gobpftool/internal/progfacts"
 	"github.com/gobpftool/gobpftool/internal/testprog"
 )
 
@@ -150,13 +152,23 @@ func TestUnprivileged(t *testing.T) {
 		{"-j", "prog", "show", "name", "show_nogpl_xdp"},
 		{"prog", "show"},
 	} {
-		run := func(path string) result {
+		run := func(path string, env ...string) result {
 			cmd := exec.Command(path, args...)
+			cmd.Env = append(os.Environ(), env...)
 			cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
 			return runCmd(t, cmd)
 		}
 		want := run(bpftool)
 		want.stderr = oracleHelp(want.stderr, bin)
-		compare(t, args, want, run(bin))
+		// Unprivileged, the automatic choice and the syscall path are
+		// bpftool's; the iterator, insisted on, cannot load.
+		compare(t, args, want, run(bin, progfacts.FactsEnv+"="))
+		compare(t, args, want, run(bin, progfacts.FactsEnv+"=syscall"))
+		if len(args) == 2 {
+			got := run(bin, progfacts.FactsEnv+"=iter")
+			if got.code != 255 || !strings.Contains(got.stderr, "Error: can't read programs with the bpf_prog iterator: ") {
+				t.Errorf("%s=iter unprivileged: code %d, %q", progfacts.FactsEnv, got.code, got.stderr)
+			}
+		}
 	}
 }

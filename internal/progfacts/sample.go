@@ -10,13 +10,14 @@ import (
 	"github.com/gobpftool/gobpftool/internal/kernel"
 )
 
-// Sampler gathers the cheap facts of programs again and again, for a view
-// refreshed every second: the first line of `prog show` (id, type, full
-// name, tag, run statistics) and, as Options ask, the holders, scanned
-// afresh each time. There is no load time, memlock, metadata or pins: one
-// id walk, one open and one info call per program. What does not change
-// between samples is read once: the kernel BTF the holder iterator needs,
-// and the parsed BTF behind full names.
+// Sampler gathers the facts of programs again and again, for a view
+// refreshed every second, and, as Options ask, the holders, scanned afresh
+// each time. Every program comes from the bpf_prog iterator in one read
+// where the kernel allows it; a chosen set (or a kernel that refuses the
+// iterator) costs an open and an info call per program, for the first
+// line of `prog show` only (id, type, full name, tag, run statistics).
+// What does not change between samples is read once: the kernel BTF the
+// iterators need, and the parsed BTF behind full names.
 type Sampler struct {
 	s    *Session
 	prep *kernel.IterPrep
@@ -26,9 +27,8 @@ type Sampler struct {
 // opens programs of its own.
 func NewSampler(opts Options) *Sampler {
 	sm := &Sampler{s: New(opts)}
-	if opts.Holders {
-		sm.prep = kernel.PrepareIterator()
-	}
+	// For the holder iterator and the program iterator alike.
+	sm.prep = kernel.PrepareIterator()
 	return sm
 }
 
@@ -52,8 +52,30 @@ func (sm *Sampler) Sample(ctx context.Context, ids []uint32) ([]*Prog, error) {
 		holders, iterID = kernel.FindProgHolders(sm.prep, s.own)
 	}
 	if ids == nil {
-		var err error
-		if ids, err = walkIDs(); err != nil {
+		// Every program: from the bpf_prog iterator in one read, where
+		// the kernel allows it and GOBPFTOOL_FACTS does not say no.
+		mode, err := modeFromEnv()
+		if err != nil {
+			return nil, err
+		}
+		if mode != modeSyscall {
+			progs, err := s.allIter(ctx, sm.prep)
+			var refused *iterRefused
+			if !errors.As(err, &refused) || mode == modeIter {
+				if err != nil {
+					return nil, err
+				}
+				out := progs[:0]
+				for _, p := range progs {
+					if p.ID != iterID {
+						p.Holders = holders[p.ID]
+						out = append(out, p)
+					}
+				}
+				return out, nil
+			}
+		}
+		if ids, _, err = walkIDs(nil, 0); err != nil {
 			return nil, err
 		}
 	}

@@ -96,14 +96,22 @@ const fdsConcurrent = 2*workers + 4 + 2 + 2
 // on another goroutine, with the pid iterator when prep is set.
 func (s *Session) startScan(prep *kernel.IterPrep) {
 	s.scanOnce.Do(func() {
+		// The bpffs walk and the holder scan wait on the kernel, not
+		// on each other: each has its own goroutine.
+		var pins sync.WaitGroup
+		if s.opts.Pins {
+			pins.Add(1)
+			go func() {
+				defer pins.Done()
+				s.pinned = kernel.PinnedObjects(kernel.FDProg)
+			}()
+		}
 		go func() {
 			defer close(s.scanned)
-			if s.opts.Pins {
-				s.pinned = kernel.PinnedObjects(kernel.FDProg)
-			}
 			if s.opts.Holders {
 				s.holders, s.iterID = kernel.FindProgHolders(prep, s.own)
 			}
+			pins.Wait()
 		}()
 	})
 }
@@ -117,22 +125,52 @@ func (s *Session) FoundPins() bool { return len(s.pinned) > 0 }
 // the programs read before it with the error: bpftool prints those, then
 // the message. A program that goes away during the listing is left out.
 func (s *Session) All(ctx context.Context) ([]*Prog, error) {
-	// With few fds left (a low `ulimit -n`), the scan runs first, by
-	// /proc, then one program at a time, each fd closed before the next.
-	scarce := kernel.FreeFDs() < fdsConcurrent
-	var prep *kernel.IterPrep
-	if s.opts.Holders && !scarce {
-		// Whether the iterator is worth it is known after the id walk;
-		// its BTF reading starts now, so that it is ready by then.
-		prep = kernel.PrepareIterator()
-		defer prep.Wait()
+	mode, err := modeFromEnv()
+	if err != nil {
+		return nil, err
 	}
-	ids, walkErr := walkIDs()
-	n := workers
+	// With few fds left (a low `ulimit -n`), no iterator: the scan runs
+	// first, by /proc, then one program at a time, each fd closed before
+	// the next.
+	scarce := kernel.FreeFDs() < fdsConcurrent
+	if scarce && mode == modeAuto {
+		mode = modeSyscall
+	}
+	var prep *kernel.IterPrep
+	if mode != modeSyscall || (s.opts.Holders && !scarce) {
+		// Whether the iterators are worth it is known after (part of)
+		// the id walk; their BTF reading starts now, so that it is
+		// ready by then.
+		if prep = s.prep; prep == nil {
+			prep = kernel.PrepareIterator()
+			defer prep.Wait()
+		}
+	}
+	var ids []uint32
+	var walkErr error
+	more := true
+	if mode != modeIter {
+		limit := 0
+		if mode == modeAuto {
+			limit = iterFrom
+		}
+		ids, more, walkErr = walkIDs(nil, limit)
+	}
+	if mode == modeIter || (mode == modeAuto && more && walkErr == nil) {
+		s.startScan(prep)
+		progs, err := s.allIter(ctx, prep)
+		var refused *iterRefused
+		if !errors.As(err, &refused) || mode == modeIter {
+			<-s.scanned
+			return s.finish(progs), err
+		}
+		// The kernel refused the iterator: the syscall path from
+		// where the walk stopped.
+		ids, _, walkErr = walkIDs(ids, 0)
+	}
 	if scarce {
 		s.startScan(nil)
 		<-s.scanned
-		n = 1
 	} else if len(ids) >= iterateFrom {
 		s.startScan(prep)
 	} else {
@@ -145,31 +183,41 @@ func (s *Session) All(ctx context.Context) ([]*Prog, error) {
 	}
 	items := make([]item, len(ids))
 	var next atomic.Int64
-	var wg sync.WaitGroup
-	for w := 0; w < n; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for ctx.Err() == nil {
-				i := int(next.Add(1) - 1)
-				if i >= len(ids) {
-					return
-				}
-				fd, err := kernel.ProgFDByID(ids[i])
-				if err != nil {
-					if errors.Is(err, unix.ENOENT) {
-						items[i].gone = true
-					} else {
-						items[i].err = failure(err, "can't get prog by id (%d): %s", ids[i], errno.ErrText(err))
-					}
-					continue
-				}
-				items[i].p, items[i].err = s.read(fd)
-				kernel.Close(fd)
+	work := func() {
+		for ctx.Err() == nil {
+			i := int(next.Add(1) - 1)
+			if i >= len(ids) {
+				return
 			}
-		}()
+			fd, err := kernel.ProgFDByID(ids[i])
+			if err != nil {
+				if errors.Is(err, unix.ENOENT) {
+					items[i].gone = true
+				} else {
+					items[i].err = failure(err, "can't get prog by id (%d): %s", ids[i], errno.ErrText(err))
+				}
+				continue
+			}
+			items[i].p, items[i].err = s.read(fd)
+			kernel.Close(fd)
+		}
 	}
-	wg.Wait()
+	// A short listing is read on this goroutine: a second worker would
+	// cost more in the scheduler's wake-ups than it saves. So is one
+	// with few fds to spare.
+	if len(ids) < iterateFrom || scarce {
+		work()
+	} else {
+		var wg sync.WaitGroup
+		for w := 0; w < workers; w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				work()
+			}()
+		}
+		wg.Wait()
+	}
 	<-s.scanned
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -201,25 +249,30 @@ func atLeastPrograms(n int) bool {
 	return true
 }
 
-// walkIDs lists the ids of every loaded program.
-func walkIDs() ([]uint32, error) {
-	var ids []uint32
+// walkIDs appends to ids the ids of the loaded programs after its last,
+// up to limit ids in all when limit is not 0; more tells that the walk
+// stopped at the limit.
+func walkIDs(ids []uint32, limit int) (_ []uint32, more bool, _ error) {
 	var id uint32
-	for {
+	if len(ids) > 0 {
+		id = ids[len(ids)-1]
+	}
+	for limit == 0 || len(ids) < limit {
 		nid, err := kernel.ProgGetNextID(id)
 		if err != nil {
 			if errors.Is(err, unix.ENOENT) {
-				return ids, nil
+				return ids, false, nil
 			}
 			suffix := ""
 			if errors.Is(err, unix.EINVAL) {
 				suffix = " -- kernel too old?"
 			}
-			return ids, failure(err, "can't get next program: %s%s", errno.ErrText(err), suffix)
+			return ids, false, failure(err, "can't get next program: %s%s", errno.ErrText(err), suffix)
 		}
 		id = nid
 		ids = append(ids, id)
 	}
+	return ids, true, nil
 }
 
 // FDs gathers the programs behind fds, in order, and closes the fds. On a
