@@ -130,14 +130,15 @@ func readBatchLine(br *bufio.Reader) (line string, ok, tooLong bool, err error) 
 		}
 		return "", false, false, rerr
 	}
+	// A line with no newline within the limit is too long, NUL bytes or
+	// not: bpftool's fgets would go on to read the rest as lines of
+	// their own, forever on /dev/zero.
+	if len(b) >= batchLineMax-1 || errors.Is(rerr, bufio.ErrBufferFull) {
+		return string(b), true, true, nil
+	}
+	// fgets gives bpftool a C string: the line ends at a NUL.
 	if i := bytes.IndexByte(b, 0); i >= 0 {
 		return string(b[:i]), true, false, nil
-	}
-	if len(b) >= batchLineMax-1 {
-		return string(b), true, true, nil
-	}
-	if errors.Is(rerr, bufio.ErrBufferFull) {
-		return string(b), true, true, nil
 	}
 	return string(b), true, false, nil
 }

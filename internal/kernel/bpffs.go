@@ -243,3 +243,25 @@ func pinnedIDByFD(fd int, want FDType) (uint32, bool) {
 	}
 	return 0, false
 }
+
+// Dirname is POSIX dirname(3), which bpftool and libbpf apply to pin
+// paths.
+func Dirname(p string) string {
+	for len(p) > 1 && p[len(p)-1] == '/' {
+		p = p[:len(p)-1]
+	}
+	i := len(p) - 1
+	for i >= 0 && p[i] != '/' {
+		i--
+	}
+	if i < 0 {
+		return "."
+	}
+	for i > 0 && p[i-1] == '/' {
+		i--
+	}
+	if i == 0 {
+		return "/"
+	}
+	return p[:i]
+}

@@ -1,6 +1,7 @@
 package kernel
 
 import (
+	"encoding/binary"
 	"runtime"
 	"unsafe"
 )
@@ -332,4 +333,33 @@ func FirstFuncInfo(fd int, recSize uint32) (typeID, btfID uint32, ok bool) {
 		return 0, 0, false
 	}
 	return rec[1], raw.BTFID, true
+}
+
+// JitedLineAddrs decodes jited_line_info (ProgInfoImages with line info):
+// the JIT address of each line record.
+func (pi *ProgInfo) JitedLineAddrs() []uint64 {
+	rec := int(pi.JitedLineRec)
+	if rec < 8 {
+		return nil
+	}
+	out := make([]uint64, len(pi.JitedLineInfo)/rec)
+	for i := range out {
+		out[i] = binary.NativeEndian.Uint64(pi.JitedLineInfo[i*rec:])
+	}
+	return out
+}
+
+// FuncTypeIDs decodes func_info (ProgInfoImages): the BTF type id of each
+// function, in the order of the program's functions.
+func (pi *ProgInfo) FuncTypeIDs() []uint32 {
+	rec := int(pi.FuncInfoRecSize)
+	if rec < 8 {
+		return nil
+	}
+	out := make([]uint32, len(pi.FuncInfo)/rec)
+	for i := range out {
+		// struct bpf_func_info { __u32 insn_off; __u32 type_id; }
+		out[i] = binary.NativeEndian.Uint32(pi.FuncInfo[i*rec+4:])
+	}
+	return out
 }

@@ -481,7 +481,7 @@ func (l *Object) PinAll(dir string) error {
 // pinFD pins as libbpf's bpf_*__pin: make the parent directory, check it
 // is on bpffs, pin; onPinErr reports a failure of the pin itself.
 func (l *Object) pinFD(fd int, path string, onPinErr func(syscall.Errno)) error {
-	dir := dirname(path)
+	dir := kernel.Dirname(path)
 	if err := os.Mkdir(dir, 0o700); err != nil && !errors.Is(err, os.ErrExist) {
 		l.warn("failed to mkdir %s: %s\n", path, errno.Libbpf(int(errno.Of(err))))
 		return err
@@ -500,27 +500,6 @@ func (l *Object) pinFD(fd int, path string, onPinErr func(syscall.Errno)) error 
 		return err
 	}
 	return nil
-}
-
-// dirname is POSIX dirname(3), which libbpf's pin functions use.
-func dirname(p string) string {
-	for len(p) > 1 && p[len(p)-1] == '/' {
-		p = p[:len(p)-1]
-	}
-	i := len(p) - 1
-	for i >= 0 && p[i] != '/' {
-		i--
-	}
-	if i < 0 {
-		return "."
-	}
-	for i > 0 && p[i-1] == '/' {
-		i--
-	}
-	if i == 0 {
-		return "/"
-	}
-	return p[:i]
 }
 
 // hasCORE tells whether any program of obj has a CO-RE relocation.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
+	"github.com/gobpftool/gobpftool/internal/kernel"
 )
 
 func TestSecDefMatches(t *testing.T) {
@@ -181,7 +182,7 @@ func TestDirname(t *testing.T) {
 		"/sys/fs/bpf/x": "/sys/fs/bpf", "/sys/fs/bpf/x/": "/sys/fs/bpf", "x": ".",
 		"/x": "/", "//x": "/", "a//b": "a", "/": "/", "": ".",
 	} {
-		if got := dirname(in); got != want {
+		if got := kernel.Dirname(in); got != want {
 			t.Errorf("dirname(%q) = %q, want %q", in, got, want)
 		}
 	}

@@ -3,7 +3,6 @@ package prog
 import (
 	"syscall"
 
-	"github.com/gobpftool/gobpftool/internal/bpffs"
 	"github.com/gobpftool/gobpftool/internal/cli"
 	"github.com/gobpftool/gobpftool/internal/errno"
 	"github.com/gobpftool/gobpftool/internal/kernel"
@@ -239,7 +238,7 @@ func openPinned(c *cli.Context, path string, want kernel.FDType) (int, error) {
 			// bpftool's dirname() cuts its copy of the path in place
 			// before the message is printed, so on EACCES the
 			// directory shows, on bpffs or off it.
-			dir := bpffs.Dirname(path)
+			dir := kernel.Dirname(path)
 			if !kernel.IsBPFFS(dir) {
 				return -1, c.Errorf("bpf obj get (%s): directory not in bpf file system (bpffs)", dir)
 			}

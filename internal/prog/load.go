@@ -7,7 +7,6 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"github.com/gobpftool/gobpftool/internal/bpffs"
 	"github.com/gobpftool/gobpftool/internal/cli"
 	"github.com/gobpftool/gobpftool/internal/compat"
 	"github.com/gobpftool/gobpftool/internal/errno"
@@ -89,7 +88,7 @@ func loadAndPin(c *cli.Context, obj *loader.Object, la *loadArgs, firstOnly bool
 		}
 		return c.Errorf("failed to load object file")
 	}
-	if err := bpffs.MountForPin(c, la.pinfile); err != nil {
+	if err := mountForPinPath(c, la.pinfile); err != nil {
 		return err
 	}
 	if firstOnly {
