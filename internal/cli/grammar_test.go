@@ -13,6 +13,7 @@ import (
 
 	"github.com/gobpftool/gobpftool/internal/cli"
 	"github.com/gobpftool/gobpftool/internal/prog"
+	"github.com/gobpftool/gobpftool/internal/testprog"
 )
 
 var update = flag.Bool("update", false, "capture golden files from Debian's bpftool")
@@ -140,13 +141,8 @@ func TestGrammarGolden(t *testing.T) {
 		code := cli.RunNamed("bpftool", args, objects, strings.NewReader(c.Stdin), &out, &errb)
 		got := grammarCase{Stdout: normalize(out.String()), Stderr: normalize(errb.String()), Code: code}
 		want := grammarCase{Stdout: c.Stdout, Stderr: c.Stderr, Code: c.Code}
-		// The object list of the top-level help names what each tool has.
-		want.Stderr = strings.ReplaceAll(want.Stderr, bpftoolObjects, "OBJECT := { prog }")
-		// Our METRIC list names the metrics we add to bpftool's.
-		want.Stderr = strings.ReplaceAll(want.Stderr, "| dtlb_misses }\n",
-			"| dtlb_misses |\n                   run_cnt | run_time_ns | cpu_clock | page_faults }\n")
-		// Our `prog top` and `prog metrics` come after bpftool's last usage line.
-		want.Stderr = progHelpLine.ReplaceAllString(want.Stderr, "$0${1}top [PROG] [interval SECONDS] [count N]\n${1}metrics [listen ADDR [stats { on | off }] [web_config FILE]]\n")
+		// Our additions to help: testprog.OracleHelp.
+		want.Stderr = testprog.OracleHelp(want.Stderr)
 		// The oracle writes a backslash in a JSON string as \n; we
 		// write valid JSON (README.md, differences from bpftool).
 		want.Stdout = strings.ReplaceAll(want.Stdout, `"a b\n\nc"`, `"a b\\\\c"`)
@@ -160,8 +156,6 @@ func TestGrammarGolden(t *testing.T) {
 	}
 }
 
-var progHelpLine = regexp.MustCompile(`(?m)^(       \S+ \S+ )help\n`)
-
 // isJSON reports whether a command line asks for JSON output.
 func isJSON(args []string) bool {
 	for _, a := range args {
@@ -174,8 +168,6 @@ func isJSON(args []string) bool {
 	}
 	return false
 }
-
-const bpftoolObjects = "OBJECT := { prog | map | link | cgroup | perf | net | feature | btf | gen | struct_ops | iter }"
 
 // capture runs Debian's bpftool (as "bpftool", its argv[0] in the golden
 // text) on every case and stores its bytes.

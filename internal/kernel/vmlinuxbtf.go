@@ -79,8 +79,9 @@ func readVmlinuxFacts() (*vmlinuxFacts, error) {
 	return parseVmlinuxFacts(data)
 }
 
-// trailer is the size of the data after a type's 12-byte header.
-func trailer(kind, vlen uint32) (uint32, bool) {
+// BTFTypeTrailer is the size of the data after a raw BTF type's 12-byte
+// header, for a type of this kind and vlen; false for a kind unknown.
+func BTFTypeTrailer(kind, vlen uint32) (uint32, bool) {
 	switch kind {
 	case 1, 14, 17: // int, var, decl_tag
 		return 4, true
@@ -153,7 +154,7 @@ func parseVmlinuxFacts(data []byte) (*vmlinuxFacts, error) {
 	for id, at := uint32(1), 0; at+12 <= len(types); id++ {
 		nameOff, info := le.Uint32(types[at:]), le.Uint32(types[at+4:])
 		kind, vlen := (info>>24)&0x1f, info&0xffff
-		size, ok := trailer(kind, vlen)
+		size, ok := BTFTypeTrailer(kind, vlen)
 		if !ok {
 			return nil, errNoBTF
 		}

@@ -3,6 +3,8 @@ package loader
 import (
 	"debug/elf"
 	"encoding/binary"
+
+	"github.com/gobpftool/gobpftool/internal/kernel"
 )
 
 // relaxMapFields is libbpf's relaxed_maps (-m) for cilium/ebpf, which
@@ -48,7 +50,7 @@ func relaxMapFields(raw []byte, f *elf.File) []byte {
 	starts := []int{0}
 	for off := 0; off+12 <= len(types); {
 		info := le.Uint32(types[off+4:])
-		size, ok := btfTrailer((info>>24)&0x1f, info&0xffff)
+		size, ok := kernel.BTFTypeTrailer((info>>24)&0x1f, info&0xffff)
 		if !ok {
 			return nil
 		}
@@ -119,21 +121,4 @@ func relaxMapFields(raw []byte, f *elf.File) []byte {
 		return nil
 	}
 	return out
-}
-
-// btfTrailer is the size of the data after a BTF type's 12-byte header.
-func btfTrailer(kind, vlen uint32) (uint32, bool) {
-	switch kind {
-	case 1, 14, 17: // int, var, decl_tag
-		return 4, true
-	case 2, 7, 8, 9, 10, 11, 12, 16, 18: // ptr, fwd, typedef, qualifiers, func, float, type_tag
-		return 0, true
-	case 3: // array
-		return 12, true
-	case 4, 5, 15, 19: // struct, union, datasec, enum64
-		return 12 * vlen, true
-	case 6, 13: // enum, func_proto
-		return 8 * vlen, true
-	}
-	return 0, false
 }

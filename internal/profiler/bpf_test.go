@@ -32,7 +32,7 @@ func TestCountersRawTP(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	before := openFDs(t)
+	before := testprog.OpenFDs(t)
 	counters := []Metric{metric(t, "cpu_clock"), metric(t, "page_faults")}
 	spec := spec(numCPU, len(counters), nil, "")
 	for _, ps := range spec.Programs {
@@ -89,7 +89,7 @@ func TestCountersRawTP(t *testing.T) {
 		t.Errorf("result %+v %v", res, err)
 	}
 	p.close()
-	sameFDs(t, before)
+	before.Same(t)
 }
 
 // TestInsns checks the shape of the generated programs without a

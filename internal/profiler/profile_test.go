@@ -9,6 +9,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/gobpftool/gobpftool/internal/kernel"
+	"github.com/gobpftool/gobpftool/internal/testprog"
 )
 
 // TestProfileCancel: a library caller ends an endless window with its
@@ -27,7 +28,7 @@ func TestProfileCancel(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer kernel.Close(fd)
-	before := openFDs(t)
+	before := testprog.OpenFDs(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	res, err := Profile(ctx, fd, []string{"run_cnt", "run_time_ns"}, Options{
@@ -47,7 +48,7 @@ func TestProfileCancel(t *testing.T) {
 	if v := sysctlNow(t); v != sysctl {
 		t.Errorf("sysctl %q, was %q", v, sysctl)
 	}
-	sameFDs(t, before)
+	before.Same(t)
 
 	// Bad selections are errors to test for, before anything opens.
 	for _, tc := range []struct {
@@ -62,7 +63,7 @@ func TestProfileCancel(t *testing.T) {
 			t.Errorf("%q: %v, want %v", tc.names, err, tc.want)
 		}
 	}
-	sameFDs(t, before)
+	before.Same(t)
 }
 
 // TestProfileRefusedTyped: where the kernel refuses fentry, the error says
@@ -74,7 +75,7 @@ func TestProfileRefusedTyped(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer kernel.Close(fd)
-	before := openFDs(t)
+	before := testprog.OpenFDs(t)
 	res, err := Profile(context.Background(), fd, []string{"cpu_clock"}, Options{})
 	if err == nil {
 		t.Skipf("this kernel profiles with fentry: %+v", res)
@@ -86,5 +87,5 @@ func TestProfileRefusedTyped(t *testing.T) {
 	if pe.Op == OpLoad && !errors.Is(err, unix.EPERM) && !errors.Is(err, unix.EACCES) {
 		t.Logf("load refused for another reason: %v", err)
 	}
-	sameFDs(t, before)
+	before.Same(t)
 }

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/gobpftool/gobpftool/internal/testprog"
 	"golang.org/x/sys/unix"
 )
 
@@ -17,7 +18,7 @@ func TestEnableStatsFD(t *testing.T) {
 	if sysctl != "0" {
 		t.Logf("kernel.bpf_stats_enabled is %q: the stop after Close cannot be seen", sysctl)
 	}
-	before := openFDs(t)
+	before := testprog.OpenFDs(t)
 	stats, err := EnableStats()
 	if err != nil {
 		t.Fatal(err)
@@ -51,7 +52,7 @@ func TestEnableStatsFD(t *testing.T) {
 	if v := sysctlNow(t); v != sysctl {
 		t.Errorf("sysctl %q after Close, was %q", v, sysctl)
 	}
-	sameFDs(t, before)
+	before.Same(t)
 }
 
 // TestEnableStatsFallback plays a kernel before 5.8 (BPF_ENABLE_STATS is

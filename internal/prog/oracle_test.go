@@ -96,34 +96,14 @@ func compare(t *testing.T, args []string, want, got result) {
 }
 
 // oracleHelp rewrites bpftool's help text as ours must read: bpftool
-// prints its argv[0], and lists objects we do not have.
+// prints its argv[0], and testprog.OracleHelp has the rest.
 func oracleHelp(s, bin string) string {
 	if !strings.Contains(s, "Usage: ") {
 		return s
 	}
 	s = bpftoolName.ReplaceAllLiteralString(s, bin+" ")
 	s = strings.ReplaceAll(s, "'/usr/sbin/bpftool'", "'"+bin+"'")
-	s = strings.ReplaceAll(s, bpftoolMetrics, ourMetrics)
-	s = addOurLines(s)
-	return objectLine.ReplaceAllString(s, "OBJECT := { prog }")
+	return testprog.OracleHelp(s)
 }
-
-// Our METRIC list goes beyond bpftool's: run statistics and software
-// counters work where bpftool's hardware counters cannot.
-const (
-	bpftoolMetrics = "| dtlb_misses }\n"
-	ourMetrics     = "| dtlb_misses |\n                   run_cnt | run_time_ns | cpu_clock | page_faults }\n"
-)
-
-// addOurLines adds our `prog top` and `prog metrics` after bpftool's last
-// usage line of the prog help, whatever the object keyword typed ("p",
-// "prog").
-func addOurLines(s string) string {
-	return progHelpLine.ReplaceAllString(s, "$0${1}top [PROG] [interval SECONDS] [count N]\n${1}metrics [listen ADDR [stats { on | off }] [web_config FILE]]\n")
-}
-
-var progHelpLine = regexp.MustCompile(`(?m)^(       \S+ \S+ )help\n`)
 
 var bpftoolName = regexp.MustCompile(`(?:/usr/sbin/)?\bbpftool `)
-
-var objectLine = regexp.MustCompile(`OBJECT := \{[^}]*\}`)

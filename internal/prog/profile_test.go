@@ -10,7 +10,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -45,35 +44,6 @@ func profCLI(args ...string) profOutput {
 	var out, errb bytes.Buffer
 	code := cli.Run(args, []cli.Object{{Name: "prog", Run: Run}}, strings.NewReader(""), &out, &errb)
 	return profOutput{out.String(), errb.String(), code}
-}
-
-// profFDs is this process's open fds and what each points to, to show
-// that profiling leaves nothing open: perf events, maps, programs, links
-// and the stats fd are all anon inodes with telling names.
-func profFDs(t *testing.T) []string {
-	t.Helper()
-	ents, err := os.ReadDir("/proc/self/fd")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var fds []string
-	for _, e := range ents {
-		target, err := os.Readlink(filepath.Join("/proc/self/fd", e.Name()))
-		if err != nil {
-			continue // the directory's own fd, closed by now
-		}
-		fds = append(fds, e.Name()+" -> "+target)
-	}
-	sort.Strings(fds)
-	return fds
-}
-
-func profSameFDs(t *testing.T, before []string) {
-	t.Helper()
-	after := profFDs(t)
-	if strings.Join(before, "\n") != strings.Join(after, "\n") {
-		t.Errorf("open fds changed:\nbefore %q\nafter  %q", before, after)
-	}
 }
 
 // profTarget loads the BTF-carrying XDP target; closed at cleanup.
@@ -186,13 +156,13 @@ func TestProfileBadInput(t *testing.T) {
 			stderr: `Error: prog FD [0-9]+ doesn't have valid btf\n`},
 	}
 	for _, c := range cases {
-		before := profFDs(t)
+		before := testprog.OpenFDs(t)
 		got := profCLI(c.args...)
 		if got.code != c.code || got.stdout != c.stdout || !regexp.MustCompile(`^`+c.stderr+`$`).MatchString(got.stderr) {
 			t.Errorf("%q:\n got code %d stdout %q stderr %q\nwant code %d stdout %q stderr ~ %q",
 				c.args, got.code, got.stdout, got.stderr, c.code, c.stdout, c.stderr)
 		}
-		profSameFDs(t, before)
+		before.Same(t)
 	}
 }
 
@@ -281,7 +251,7 @@ func TestProfileStatsWindow(t *testing.T) {
 	sysctl := profStatsEnabled(t)
 	for _, json := range []bool{false, true} {
 		t.Run(fmt.Sprint("json=", json), func(t *testing.T) {
-			before := profFDs(t)
+			before := testprog.OpenFDs(t)
 			var runs int64
 			var runTime time.Duration
 			profWithHook(t, func() { runs, runTime = profRuns(t, p, 5, 1000) })
@@ -342,7 +312,7 @@ func TestProfileStatsWindow(t *testing.T) {
 			if s := profStatsEnabled(t); s != sysctl {
 				t.Errorf("kernel.bpf_stats_enabled %q, was %q", s, sysctl)
 			}
-			profSameFDs(t, before)
+			before.Same(t)
 		})
 	}
 }
@@ -357,7 +327,7 @@ func TestProfileSignal(t *testing.T) {
 	p, id := profTarget(t)
 	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
 		t.Run(sig.String(), func(t *testing.T) {
-			before := profFDs(t)
+			before := testprog.OpenFDs(t)
 			made := make(chan int64, 1)
 			profWithHook(t, func() {
 				go func() {
@@ -381,7 +351,7 @@ func TestProfileSignal(t *testing.T) {
 			if runs := <-made; runs >= 0 && cnt != uint64(runs) {
 				t.Errorf("run_cnt %d, made %d", cnt, runs)
 			}
-			profSameFDs(t, before)
+			before.Same(t)
 		})
 	}
 }
@@ -395,7 +365,7 @@ func TestProfileTargetVanishes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	before := profFDs(t)
+	before := testprog.OpenFDs(t)
 	coll, err := ebpf.NewCollection(spec)
 	if err != nil {
 		t.Fatal(err)
@@ -438,7 +408,7 @@ func TestProfileTargetVanishes(t *testing.T) {
 	if got.code != 255 || got.stderr != want {
 		t.Errorf("after: code %d stderr %q", got.code, got.stderr)
 	}
-	profSameFDs(t, before)
+	before.Same(t)
 }
 
 // profOurProgs lists loaded programs named as the profiler's: only this
@@ -493,7 +463,7 @@ func TestProfileHardwareRefused(t *testing.T) {
 	pid := testprog.ProgID(t, p)
 	profCLI("prog", "profile", "id", id, "duration", "0", "cycles") // warm up
 	for _, metrics := range [][]string{{"cycles"}, {"instructions", "run_time_ns"}, {"cpu_clock"}, {"page_faults", "dtlb_misses", "run_cnt"}} {
-		before := profFDs(t)
+		before := testprog.OpenFDs(t)
 		progs := profOurProgs(t)
 		args := append([]string{"prog", "profile", "id", id, "duration", "0"}, metrics...)
 		got := profCLI(args...)
@@ -518,7 +488,7 @@ func TestProfileHardwareRefused(t *testing.T) {
 		if strings.Contains(got.stderr, "refuses fentry") && profNoPMU() && hw != strings.Contains(got.stderr, "no PMU for") {
 			t.Errorf("%q: the PMU is missing too, but %q", metrics, got.stderr)
 		}
-		profSameFDs(t, before)
+		before.Same(t)
 		if after := profOurProgs(t); len(after) != len(progs) {
 			t.Errorf("profiler programs left: %v", after)
 		}
@@ -751,7 +721,7 @@ func BenchmarkProfileOverhead(b *testing.B) {
 // TestProfileHostileArgs: odd argument lists end in an error, never a
 // panic, and leave nothing open.
 func TestProfileHostileArgs(t *testing.T) {
-	before := profFDs(t)
+	before := testprog.OpenFDs(t)
 	for _, args := range [][]string{
 		{"", "", ""}, {"id", "", ""}, {"id", "", "", ""}, {"tag", "zz", "d", "d"},
 		{"pinned", "/nonexistent", "duration", "", "x"}, {"name", strings.Repeat("n", 200), "cycles"},
@@ -763,5 +733,5 @@ func TestProfileHostileArgs(t *testing.T) {
 			t.Errorf("%q succeeded: %q", args, got.stdout)
 		}
 	}
-	profSameFDs(t, before)
+	before.Same(t)
 }

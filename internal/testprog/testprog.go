@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/rlimit"
@@ -219,15 +220,26 @@ func OpenFDs(t testing.TB) FDs {
 
 // Leaked names the fds open now that were not open in the snapshot, as
 // "fd 7 (anon_inode:bpf-prog)", less the Go runtime's own poller fds,
-// which it opens once and keeps.
+// which it opens once and keeps. An fd must stay open a little while to
+// count: a background reader of the runtime or of a library (a /sys file
+// read for a moment) is not a leak.
 func (before FDs) Leaked(t testing.TB) []string {
 	t.Helper()
 	var leaked []string
-	for n, target := range OpenFDs(t) {
-		if before[n] == target || target == "anon_inode:[eventpoll]" || target == "anon_inode:[eventfd]" {
-			continue
+	for try := 0; try < 4; try++ {
+		if try > 0 {
+			time.Sleep(25 * time.Millisecond)
 		}
-		leaked = append(leaked, fmt.Sprintf("fd %d (%s)", n, target))
+		leaked = leaked[:0]
+		for n, target := range OpenFDs(t) {
+			if before[n] == target || target == "anon_inode:[eventpoll]" || target == "anon_inode:[eventfd]" {
+				continue
+			}
+			leaked = append(leaked, fmt.Sprintf("fd %d (%s)", n, target))
+		}
+		if len(leaked) == 0 {
+			return nil
+		}
 	}
 	slices.Sort(leaked)
 	return leaked
@@ -245,4 +257,23 @@ func CheckFDs(t testing.TB) {
 			t.Errorf("leaked %s", strings.Join(leaked, ", "))
 		}
 	})
+}
+
+// Same fails the test if the open fds differ from the snapshot in any
+// way, opened or closed, naming each difference (the runtime's poller
+// fds aside).
+func (before FDs) Same(t testing.TB) {
+	t.Helper()
+	var diff []string
+	diff = append(diff, before.Leaked(t)...)
+	now := OpenFDs(t)
+	for n, target := range before {
+		if now[n] != target {
+			diff = append(diff, fmt.Sprintf("fd %d (%s) closed", n, target))
+		}
+	}
+	if len(diff) > 0 {
+		slices.Sort(diff)
+		t.Errorf("open fds changed: %s", strings.Join(diff, ", "))
+	}
 }
