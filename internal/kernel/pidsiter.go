@@ -147,9 +147,19 @@ func FindProgHolders(prep *IterPrep, own OwnFDs) (h Holders, iterID uint32) {
 }
 
 func findHoldersIter(facts *vmlinuxFacts, own OwnFDs) (Holders, uint32, error) {
+	progFD, selfID, err := loadPidsIter(facts)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer Close(progFD)
+	return readHolders(progFD, selfID, own)
+}
+
+// loadPidsIter loads the task_file iterator and returns its fd and id.
+func loadPidsIter(facts *vmlinuxFacts) (int, uint32, error) {
 	var code bytes.Buffer
 	if err := iterProgram(facts).Marshal(&code, binary.LittleEndian); err != nil {
-		return nil, 0, err
+		return -1, 0, err
 	}
 	license := []byte("GPL\x00")
 	insns := code.Bytes()
@@ -163,13 +173,18 @@ func findHoldersIter(facts *vmlinuxFacts, own OwnFDs) (Holders, uint32, error) {
 	runtime.KeepAlive(insns)
 	runtime.KeepAlive(license)
 	if err != nil {
-		return nil, 0, err
+		return -1, 0, err
 	}
-	defer Close(int(progFD))
 	selfID, err := GetProgInfoLite(int(progFD))
 	if err != nil {
-		return nil, 0, err
+		Close(int(progFD))
+		return -1, 0, err
 	}
+	return int(progFD), selfID, nil
+}
+
+// readHolders reads the loaded task_file iterator once.
+func readHolders(progFD int, selfID uint32, own OwnFDs) (Holders, uint32, error) {
 	lc := linkCreateAttr{progFD: uint32(progFD), attachType: attachTraceIter}
 	linkFD, err := bpf(cmdLinkCreate, unsafe.Pointer(&lc), unsafe.Sizeof(lc))
 	if err != nil {

@@ -293,40 +293,65 @@ var ErrNoProgIter = errors.New("kernel BTF lacks what the program iterator reads
 // MapIDs) is valid only during the call. The iterator itself is a
 // program while it runs; it is left out, and gone when this returns.
 func ProgIterate(prep *IterPrep, fn func(*IterProg) error) error {
+	it, err := openProgIter(prep)
+	if err != nil {
+		return err
+	}
+	defer it.close()
+	return it.iterate(fn)
+}
+
+// progIter is the bpf_prog iterator loaded, ready to be read any number
+// of times.
+type progIter struct {
+	progFD, cpuMap int
+	selfID         uint32
+}
+
+func openProgIter(prep *IterPrep) (*progIter, error) {
 	<-prep.done
 	if prep.err != nil {
-		return prep.err
+		return nil, prep.err
 	}
 	if !prep.facts.progOK {
-		return ErrNoProgIter
+		return nil, ErrNoProgIter
 	}
 	ncpu, err := possibleCPUs()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	// A per-CPU array of one element, for the offsets of the CPUs.
 	cpuMap, err := MapCreate(&MapCreateAttr{MapType: mapTypePercpuArray, KeySize: 4, ValueSize: 8, MaxEntries: 1})
 	if err != nil {
-		return fmt.Errorf("creating the per-CPU map: %w", err)
+		return nil, fmt.Errorf("creating the per-CPU map: %w", err)
 	}
-	defer Close(cpuMap)
 	var code bytes.Buffer
 	if err := progIterProgram(&prep.facts.prog, ncpu, cpuMap).Marshal(&code, binary.LittleEndian); err != nil {
-		return err
+		Close(cpuMap)
+		return nil, err
 	}
 	progFD, selfID, err := loadIter(code.Bytes(), prep.facts.prog.iterFuncID, "gobpftool_progs")
 	if err != nil {
-		return err
+		Close(cpuMap)
+		return nil, err
 	}
-	defer Close(progFD)
+	return &progIter{progFD: progFD, cpuMap: cpuMap, selfID: selfID}, nil
+}
+
+func (it *progIter) iterate(fn func(*IterProg) error) error {
 	var rec IterProg
 	var maps [iterMaxMaps]uint32
-	return readIter(progFD, progRecSize, func(b []byte) error {
-		if !parseProgRecord(b, &rec, maps[:0]) || rec.ID == selfID {
+	return readIter(it.progFD, progRecSize, func(b []byte) error {
+		if !parseProgRecord(b, &rec, maps[:0]) || rec.ID == it.selfID {
 			return nil
 		}
 		return fn(&rec)
 	})
+}
+
+func (it *progIter) close() {
+	Close(it.progFD)
+	Close(it.cpuMap)
 }
 
 // loadIter loads an iterator program for the BTF function target and

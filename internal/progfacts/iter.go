@@ -53,12 +53,12 @@ const iterFrom = 200
 // Programs the record does not fully describe (offloaded or bound to a
 // device, many maps or functions) are read by their fd, as the syscall
 // path does.
-func (s *Session) allIter(ctx context.Context, prep *kernel.IterPrep) ([]*Prog, error) {
+func (s *Session) allIter(ctx context.Context, iterate func(func(*kernel.IterProg) error) error) ([]*Prog, error) {
 	var progs []*Prog
 	var backing []Prog // allocated a chunk at a time
 	var mapIDs []uint32
 	pageSize := int64(os.Getpagesize())
-	iterErr := kernel.ProgIterate(prep, func(r *kernel.IterProg) error {
+	iterErr := iterate(func(r *kernel.IterProg) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}

@@ -19,8 +19,9 @@ import (
 // What does not change between samples is read once: the kernel BTF the
 // iterators need, and the parsed BTF behind full names.
 type Sampler struct {
-	s    *Session
-	prep *kernel.IterPrep
+	s     *Session
+	prep  *kernel.IterPrep
+	iters *kernel.Iterators // loaded once, read every sample
 }
 
 // NewSampler starts a sampler. As with New, call it before the command
@@ -29,6 +30,7 @@ func NewSampler(opts Options) *Sampler {
 	sm := &Sampler{s: New(opts)}
 	// For the holder iterator and the program iterator alike.
 	sm.prep = kernel.PrepareIterator()
+	sm.iters = kernel.OpenIterators(sm.prep)
 	return sm
 }
 
@@ -36,6 +38,7 @@ func NewSampler(opts Options) *Sampler {
 func (sm *Sampler) Close() {
 	if sm.prep != nil {
 		sm.prep.Wait()
+		sm.iters.Close()
 	}
 }
 
@@ -49,7 +52,7 @@ func (sm *Sampler) Sample(ctx context.Context, ids []uint32) ([]*Prog, error) {
 		// The iterator even for a few programs: its cost is fixed, where
 		// a /proc scan costs a readlink per open file of the system,
 		// every second.
-		holders, iterID = kernel.FindProgHolders(sm.prep, s.own)
+		holders, iterID = sm.iters.Holders(s.own)
 	}
 	if ids == nil {
 		// Every program: from the bpf_prog iterator in one read, where
@@ -59,7 +62,7 @@ func (sm *Sampler) Sample(ctx context.Context, ids []uint32) ([]*Prog, error) {
 			return nil, err
 		}
 		if mode != modeSyscall {
-			progs, err := s.allIter(ctx, sm.prep)
+			progs, err := s.allIter(ctx, sm.iters.Programs)
 			var refused *iterRefused
 			if !errors.As(err, &refused) || mode == modeIter {
 				if err != nil {

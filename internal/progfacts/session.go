@@ -158,7 +158,9 @@ func (s *Session) All(ctx context.Context) ([]*Prog, error) {
 	}
 	if mode == modeIter || (mode == modeAuto && more && walkErr == nil) {
 		s.startScan(prep)
-		progs, err := s.allIter(ctx, prep)
+		progs, err := s.allIter(ctx, func(fn func(*kernel.IterProg) error) error {
+			return kernel.ProgIterate(prep, fn)
+		})
 		var refused *iterRefused
 		if !errors.As(err, &refused) || mode == modeIter {
 			<-s.scanned
