@@ -161,3 +161,8 @@ func Close(fd int) {
 		unix.Close(fd)
 	}
 }
+
+// DupFD returns a new fd (close-on-exec) for the object fd refers to.
+func DupFD(fd int) (int, error) {
+	return unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, 0)
+}

@@ -394,12 +394,34 @@ func (l *Object) loadObject(ctx context.Context) (err error) {
 				l.warn("prog '%s': failed to bind map '%s': %s\n", p.name, m.key, errno.Libbpf(int(errno.Of(err))))
 			}
 		}
+		if lean, err := withoutBTFHandle(prog); err == nil {
+			l.progs[i] = lean
+		}
 	}
 	if err := l.fillSlots(true); err != nil {
 		l.warn("failed to load object '%s'\n", obj.path)
 		return err
 	}
 	return nil
+}
+
+// withoutBTFHandle keeps prog through a duplicate of its fd and closes
+// the original: cilium/ebpf keeps each program's BTF handle open as long
+// as the program, two fds a program where libbpf holds one, which made
+// loadall of a few hundred programs fail under `ulimit -n 1024` where
+// bpftool loads them.
+func withoutBTFHandle(prog *ebpf.Program) (*ebpf.Program, error) {
+	fd, err := kernel.DupFD(prog.FD())
+	if err != nil {
+		return nil, err
+	}
+	lean, err := ebpf.NewProgramFromFD(fd)
+	if err != nil {
+		kernel.Close(fd)
+		return nil, err
+	}
+	prog.Close()
+	return lean, nil
 }
 
 // loadProgram points the program's map loads at the maps just created and
@@ -446,7 +468,10 @@ func (l *Object) reportLoadFailure(p *loadProg, err error) {
 	}
 	l.warn("prog '%s': BPF program load failed: %s\n", p.name, errno.Libbpf(int(en)))
 	l.permHint(en)
-	if ve != nil && len(ve.Log) > 0 {
+	// cilium/ebpf loads the program's BTF first; a failure there (EMFILE,
+	// for one) carries the kernel's BTF log, which is no verifier log.
+	btfLoad := strings.HasPrefix(err.Error(), "load BTF:")
+	if ve != nil && len(ve.Log) > 0 && !btfLoad {
 		log := fixupVerifierLog(ve.Log, libbpfLayout(p.spec.Instructions), l.obj.spec.Types)
 		l.warn("prog '%s': -- BEGIN PROG LOAD LOG --\n%s\n-- END PROG LOAD LOG --\n", p.name, strings.Join(log, "\n"))
 	}

@@ -135,3 +135,41 @@ func ourRecords(t *testing.T, ids map[string]bool, limit, bin string, args ...st
 	}
 	return recs
 }
+
+// TestLoadallLowFDLimit: two fds above the lowest `ulimit -n` at which
+// bpftool loads every program of an object (the Go runtime's poller takes
+// two for good before main: docs/COMPAT-NOTES.md), gobpftool loads them
+// all too. It held two fds a program, the program's and its BTF's, and
+// failed at program 507 of 600 under 1024.
+func TestLoadallLowFDLimit(t *testing.T) {
+	testprog.Privileged(t)
+	bin := testprog.Binary(t)
+	bpftool := testprog.NeedTool(t, "bpftool")
+	dir := testPinDir(t)
+	loadsAll := func(tool, obj string, limit, want int) bool {
+		pin := filepath.Join(dir, "lim")
+		defer os.RemoveAll(pin)
+		cmd := exec.Command("sh", "-c", "ulimit -n "+strconv.Itoa(limit)+`; exec "$@"`, "sh", tool, "prog", "loadall", obj, pin)
+		if cmd.Run() != nil {
+			return false
+		}
+		ents, _ := os.ReadDir(pin)
+		return len(ents) == want
+	}
+	for name, progs := range map[string]int{"load_many": 50, "show": 6} {
+		obj := testprog.Object(t, name)
+		limit := 0
+		for n := 8; n <= 256; n += 2 {
+			if loadsAll(bpftool, obj, n, progs) {
+				limit = n
+				break
+			}
+		}
+		if limit == 0 {
+			t.Fatalf("%s: bpftool loads it under no limit up to 256", name)
+		}
+		if !loadsAll(bin, obj, limit+2, progs) {
+			t.Errorf("%s: bpftool loads its %d programs under ulimit -n %d, gobpftool not under %d", name, progs, limit, limit+2)
+		}
+	}
+}
