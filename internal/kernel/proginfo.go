@@ -78,6 +78,7 @@ type ProgInfo struct {
 	NrJitedLineInfo uint32
 	NrJitedKsyms    uint32
 	NrJitedFuncLens uint32
+	NrProgTags      uint32
 
 	// Filled by ProgInfoImages only.
 	Xlated        []byte
@@ -88,6 +89,9 @@ type ProgInfo struct {
 	LineInfo      []byte
 	JitedLineInfo []byte
 	JitedLineRec  uint32
+	// FuncTags are the tags of the program's functions, main first
+	// (ProgInfoImages with ImageJited).
+	FuncTags [][8]byte
 }
 
 // mapIDGuess sizes the map id buffer of the first info call, so that a
@@ -146,6 +150,7 @@ func fromRaw(r *progInfo) *ProgInfo {
 		NrLineInfo: r.NrLineInfo, LineInfoRecSize: r.LineInfoRecSize,
 		NrJitedLineInfo: r.NrJitedLineInfo,
 		NrJitedKsyms:    r.NrJitedKsyms, NrJitedFuncLens: r.NrJitedFuncLens,
+		NrProgTags:   r.NrProgTags,
 		JitedLineRec: r.JitedLineInfoRecSize,
 	}
 }
@@ -193,6 +198,11 @@ func ProgInfoImages(fd int, img Image) (*ProgInfo, error) {
 	raw.NrFuncInfo, raw.FuncInfoRecSize, raw.FuncInfo = first.NrFuncInfo, first.FuncInfoRecSize, ptr(fi)
 	li := make([]byte, int(first.NrLineInfo)*int(first.LineInfoRecSize))
 	raw.NrLineInfo, raw.LineInfoRecSize, raw.LineInfo = first.NrLineInfo, first.LineInfoRecSize, ptr(li)
+	var tags []byte
+	if img == ImageJited {
+		tags = make([]byte, 8*int(first.NrProgTags))
+		raw.NrProgTags, raw.ProgTags = first.NrProgTags, ptr(tags)
+	}
 	jli := make([]byte, int(first.NrJitedLineInfo)*int(first.JitedLineRec))
 	raw.NrJitedLineInfo, raw.JitedLineInfoRecSize, raw.JitedLineInfo = first.NrJitedLineInfo, first.JitedLineRec, ptr(jli)
 
@@ -204,6 +214,7 @@ func ProgInfoImages(fd int, img Image) (*ProgInfo, error) {
 	runtime.KeepAlive(fi)
 	runtime.KeepAlive(li)
 	runtime.KeepAlive(jli)
+	runtime.KeepAlive(tags)
 	if err != nil {
 		return nil, err
 	}
@@ -231,6 +242,9 @@ func ProgInfoImages(fd int, img Image) (*ProgInfo, error) {
 	pi.FuncInfo = fi
 	pi.LineInfo = li
 	pi.JitedLineInfo = jli
+	for i := 0; i+8 <= len(tags) && i/8 < int(raw.NrProgTags); i += 8 {
+		pi.FuncTags = append(pi.FuncTags, [8]byte(tags[i:i+8]))
+	}
 	return pi, nil
 }
 

@@ -191,7 +191,9 @@ func dumpOne(c *cli.Context, pi *kernel.ProgInfo, o dumpOpts, helpers *helperLoo
 	var syms *kallsyms.Table
 	switch {
 	case o.jited:
-		if len(pi.JitedKsyms) > 0 {
+		// The functions' names come from their tags and BTF where the
+		// kernel's rule gives them; kallsyms only where it does not.
+		if _, ok := pi.FuncSymbols(spec); !ok && len(pi.JitedKsyms) > 0 {
 			syms = ks.read(pi.JitedKsyms, nil)
 		}
 	case o.visual:

@@ -35,7 +35,12 @@ func dumpJited(c *cli.Context, pi *kernel.ProgInfo, prog *xlated.Program, image 
 		return jited.WritePlain(c.Out, insns, jited.Options{Opcodes: o.opcodes})
 	}
 	names := make([]string, len(pi.JitedFuncLens))
+	symbols, known := pi.FuncSymbols(prog.BTF)
 	for i := range names {
+		if known && i < len(symbols) {
+			names[i] = symbols[i]
+			continue
+		}
 		switch {
 		case len(pi.JitedKsyms) == 0:
 			names[i] = "unknown"
