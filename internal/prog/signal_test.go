@@ -31,18 +31,7 @@ func statsSysctl(t *testing.T) string {
 // statistics' fd, and its signal handlers are set by then.
 func startProfile(t *testing.T, bin, id string) *tracelogProc {
 	t.Helper()
-	p := &tracelogProc{out: &syncBuffer{}, errOut: &syncBuffer{}}
-	p.cmd = exec.Command(bin, "-j", "prog", "profile", "id", id, "run_cnt", "run_time_ns")
-	p.cmd.Stdout, p.cmd.Stderr = p.out, p.errOut
-	if err := p.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if p.cmd.ProcessState == nil {
-			p.cmd.Process.Kill()
-			p.cmd.Wait()
-		}
-	})
+	p := startProc(t, exec.Command(bin, "-j", "prog", "profile", "id", id, "run_cnt", "run_time_ns"))
 	fdDir := fmt.Sprintf("/proc/%d/fd", p.cmd.Process.Pid)
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
 		ents, err := os.ReadDir(fdDir)

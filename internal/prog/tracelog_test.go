@@ -42,12 +42,11 @@ type tracelogProc struct {
 	out, errOut *syncBuffer
 }
 
-// startTracelog starts argv and waits until it holds trace_pipe open
-// (bpftool sets its signal handlers right after); ok is false when the
-// process ended first.
-func startTracelog(t *testing.T, argv ...string) (*tracelogProc, bool) {
+// startProc starts cmd with its output collected, and kills it at the
+// end of the test if it is still running.
+func startProc(t *testing.T, cmd *exec.Cmd) *tracelogProc {
 	t.Helper()
-	p := &tracelogProc{cmd: exec.Command(argv[0], argv[1:]...), out: &syncBuffer{}, errOut: &syncBuffer{}}
+	p := &tracelogProc{cmd: cmd, out: &syncBuffer{}, errOut: &syncBuffer{}}
 	p.cmd.Stdout, p.cmd.Stderr = p.out, p.errOut
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -58,6 +57,15 @@ func startTracelog(t *testing.T, argv ...string) (*tracelogProc, bool) {
 			p.cmd.Wait()
 		}
 	})
+	return p
+}
+
+// startTracelog starts argv and waits until it holds trace_pipe open
+// (bpftool sets its signal handlers right after); ok is false when the
+// process ended first.
+func startTracelog(t *testing.T, argv ...string) (*tracelogProc, bool) {
+	t.Helper()
+	p := startProc(t, exec.Command(argv[0], argv[1:]...))
 	fdDir := fmt.Sprintf("/proc/%d/fd", p.cmd.Process.Pid)
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
 		stat, _ := os.ReadFile(fmt.Sprintf("/proc/%d/stat", p.cmd.Process.Pid))
