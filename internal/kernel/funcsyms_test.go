@@ -1,7 +1,6 @@
 package kernel
 
 import (
-	"bytes"
 	"testing"
 
 	"github.com/cilium/ebpf/btf"
@@ -35,10 +34,7 @@ func TestFuncSymbolsMatchKallsyms(t *testing.T) {
 		}
 		var spec *btf.Spec
 		if pi.BTFID != 0 {
-			raw, err := BTFRaw(pi.BTFID)
-			if err == nil {
-				spec, _ = btf.LoadSpecFromReader(bytes.NewReader(raw))
-			}
+			spec, _ = BTFSpec(pi.BTFID)
 		}
 		names, ok := pi.FuncSymbols(spec)
 		if !ok {

@@ -5,12 +5,9 @@ import (
 	"encoding/binary"
 	"errors"
 	"os"
-	"runtime"
 	"strconv"
-	"unsafe"
 
 	"github.com/cilium/ebpf/asm"
-	"golang.org/x/sys/unix"
 )
 
 // bpf(2) commands and constants the pid iterator uses.
@@ -161,68 +158,24 @@ func loadPidsIter(facts *vmlinuxFacts) (int, uint32, error) {
 	if err := iterProgram(facts).Marshal(&code, binary.LittleEndian); err != nil {
 		return -1, 0, err
 	}
-	license := []byte("GPL\x00")
-	insns := code.Bytes()
-	la := progLoadAttr{
-		progType: progTypeTracing, insnCnt: uint32(len(insns) / 8),
-		insns: ptr(insns), license: ptr(license),
-		expectedAttachType: attachTraceIter, attachBTFID: facts.iterFuncID,
-	}
-	copy(la.progName[:], "gobpftool_pids")
-	progFD, err := bpf(cmdProgLoad, unsafe.Pointer(&la), unsafe.Sizeof(la))
-	runtime.KeepAlive(insns)
-	runtime.KeepAlive(license)
-	if err != nil {
-		return -1, 0, err
-	}
-	selfID, err := GetProgInfoLite(int(progFD))
-	if err != nil {
-		Close(int(progFD))
-		return -1, 0, err
-	}
-	return int(progFD), selfID, nil
+	return loadIter(code.Bytes(), facts.iterFuncID, "gobpftool_pids")
 }
 
 // readHolders reads the loaded task_file iterator once.
 func readHolders(progFD int, selfID uint32, own OwnFDs) (Holders, uint32, error) {
-	lc := linkCreateAttr{progFD: uint32(progFD), attachType: attachTraceIter}
-	linkFD, err := bpf(cmdLinkCreate, unsafe.Pointer(&lc), unsafe.Sizeof(lc))
-	if err != nil {
-		return nil, 0, err
-	}
-	defer Close(int(linkFD))
-	ic := struct{ linkFD, flags uint32 }{uint32(linkFD), 0}
-	iterFD, err := bpf(cmdIterCreate, unsafe.Pointer(&ic), unsafe.Sizeof(ic))
-	if err != nil {
-		return nil, 0, err
-	}
-	defer Close(int(iterFD))
-
 	type entry struct {
 		tgid, fd uint32
 		fop      uint64
 		id       uint32
 	}
 	var entries []entry
-	buf := make([]byte, 64<<10)
-	for {
-		n, err := unix.Read(int(iterFD), buf)
-		if err == unix.EAGAIN || err == unix.EINTR {
-			continue
-		}
-		if err != nil {
-			return nil, 0, err
-		}
-		if n == 0 {
-			break
-		}
-		if n%iterEntrySize != 0 {
-			return nil, 0, errors.New("pid iterator: short entry")
-		}
-		le := binary.LittleEndian
-		for b := buf[:n]; len(b) > 0; b = b[iterEntrySize:] {
-			entries = append(entries, entry{le.Uint32(b), le.Uint32(b[4:]), le.Uint64(b[8:]), le.Uint32(b[16:])})
-		}
+	le := binary.LittleEndian
+	err := readIter(progFD, iterEntrySize, func(b []byte) error {
+		entries = append(entries, entry{le.Uint32(b), le.Uint32(b[4:]), le.Uint64(b[8:]), le.Uint32(b[16:])})
+		return nil
+	})
+	if err != nil {
+		return nil, 0, err
 	}
 	// Our own iterator program's fd tells which f_op marks a program.
 	self := uint32(os.Getpid())

@@ -1,9 +1,12 @@
 package kernel
 
 import (
+	"bytes"
 	"encoding/binary"
 	"runtime"
 	"unsafe"
+
+	"github.com/cilium/ebpf/btf"
 )
 
 // progInfo mirrors struct bpf_prog_info of the kernel UAPI, field for field.
@@ -376,4 +379,13 @@ func (pi *ProgInfo) FuncTypeIDs() []uint32 {
 		out[i] = binary.NativeEndian.Uint32(pi.FuncInfo[i*rec+4:])
 	}
 	return out
+}
+
+// BTFSpec reads and parses the kernel's BTF object id.
+func BTFSpec(id uint32) (*btf.Spec, error) {
+	raw, err := BTFRaw(id)
+	if err != nil {
+		return nil, err
+	}
+	return btf.LoadSpecFromReader(bytes.NewReader(raw))
 }

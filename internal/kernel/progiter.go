@@ -410,7 +410,7 @@ func readIter(progFD, recSize int, fn func([]byte) error) error {
 		}
 		if n == 0 {
 			if carry != 0 {
-				return errors.New("program iterator: short record")
+				return errors.New("iterator: short record")
 			}
 			return nil
 		}

@@ -1,7 +1,6 @@
 package profiler
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -293,11 +292,7 @@ func TargetFunc(fd int) (string, error) {
 	if !ok {
 		return "", &TargetError{Reason: TargetFuncInfo, FD: fd}
 	}
-	raw, err := kernel.BTFRaw(btfID)
-	if err != nil {
-		return "", &TargetError{Reason: TargetBTFLoad, FD: fd, BTFID: btfID, Err: err}
-	}
-	spec, err := btf.LoadSpecFromReader(bytes.NewReader(raw))
+	spec, err := kernel.BTFSpec(btfID)
 	if err != nil {
 		return "", &TargetError{Reason: TargetBTFLoad, FD: fd, BTFID: btfID, Err: err}
 	}

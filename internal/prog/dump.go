@@ -1,8 +1,6 @@
 package prog
 
 import (
-	"bytes"
-
 	"github.com/cilium/ebpf/btf"
 	"github.com/gobpftool/gobpftool/internal/cli"
 	"github.com/gobpftool/gobpftool/internal/errno"
@@ -165,11 +163,8 @@ func dumpOne(c *cli.Context, pi *kernel.ProgInfo, o dumpOpts, helpers *helperLoo
 	}
 	var spec *btf.Spec
 	if pi.BTFID != 0 {
-		raw, err := kernel.BTFRaw(pi.BTFID)
-		if err == nil {
-			spec, err = btf.LoadSpecFromReader(bytes.NewReader(raw))
-		}
-		if err != nil {
+		var err error
+		if spec, err = kernel.BTFSpec(pi.BTFID); err != nil {
 			return c.Errorf("failed to get btf")
 		}
 	}

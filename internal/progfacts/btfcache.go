@@ -1,7 +1,6 @@
 package progfacts
 
 import (
-	"bytes"
 	"sync"
 
 	"github.com/cilium/ebpf/btf"
@@ -43,11 +42,7 @@ func (bc *btfCache) get(id uint32) *btf.Spec {
 
 // LoadBTF reads and parses the kernel's BTF object id; nil when it cannot.
 func LoadBTF(id uint32) *btf.Spec {
-	raw, err := kernel.BTFRaw(id)
-	if err != nil {
-		return nil
-	}
-	spec, err := btf.LoadSpecFromReader(bytes.NewReader(raw))
+	spec, err := kernel.BTFSpec(id)
 	if err != nil {
 		return nil
 	}
