@@ -73,6 +73,7 @@ type View struct {
 	// it comes near.
 	trows    []table.Row
 	fLo, fHi int
+	idWidth  int // the ID column's: the longest id shown, at least 6
 	total    int // programs in the last sample
 	sortCol  Column
 	sortDesc bool
@@ -222,6 +223,12 @@ func (v *View) setRows(rows []Row) {
 		}
 	}
 	SortRows(v.rows, v.sortCol, v.sortDesc)
+	// Ids grow for as long as the machine runs: the column widens to
+	// the longest (ten digits at most) rather than cut them.
+	idWidth := minIDWidth
+	for i := range v.rows {
+		idWidth = max(idWidth, digits(v.rows[i].Prog.ID))
+	}
 	v.ids = v.ids[:0]
 	v.trows = v.trows[:0]
 	// A row may have no more cells than the table has columns.
@@ -233,6 +240,10 @@ func (v *View) setRows(rows []Row) {
 			cursor = i
 		}
 		v.trows = append(v.trows, blank)
+	}
+	if idWidth != v.idWidth {
+		v.idWidth = idWidth
+		v.layout()
 	}
 	// The rows near the cursor are formatted before the table renders
 	// them (SetRows and SetCursor each render the screen).
@@ -266,7 +277,7 @@ func (v *View) formatRows(c int) bool {
 		r := &v.rows[i]
 		v.trows[i] = table.Row{
 			itoa(uint64(r.Prog.ID)), TypeName(r), r.Prog.Name,
-			fmt.Sprintf("%.0f", r.AvgRuntimeNs), fmt.Sprintf("%.1f", r.EventsPerSec),
+			fmt.Sprintf("%.0f", r.AvgRuntimeNs), formatRate(r.EventsPerSec),
 			fmt.Sprintf("%.2f", r.CPUPercent), FormatNs(r.Prog.RunTimeNs), Comms(r),
 		}
 	}
@@ -370,10 +381,30 @@ func (v *View) togglePause() tea.Cmd {
 	return v.sample()
 }
 
+// minIDWidth is the ID column's width while ids have at most 6 digits.
+const minIDWidth = 6
+
+func digits(n uint32) int {
+	d := 1
+	for ; n >= 10; n /= 10 {
+		d++
+	}
+	return d
+}
+
+// formatRate is events per second with a decimal while it is small, as
+// a whole number from 100,000 up: it fits the column up to a billion.
+func formatRate(r float64) string {
+	if r >= 1e5 {
+		return fmt.Sprintf("%.0f", r)
+	}
+	return fmt.Sprintf("%.1f", r)
+}
+
 // layout sizes the table's columns to the terminal: fixed widths for the
 // numbers, what is left shared by the name (two thirds) and the comms.
 func (v *View) layout() {
-	fixed := map[Column]int{ColID: 6, ColType: 12, ColAvg: 7, ColEvents: 9, ColCPU: 6, ColRunTime: 8}
+	fixed := map[Column]int{ColID: max(v.idWidth, minIDWidth), ColType: 12, ColAvg: 7, ColEvents: 9, ColCPU: 6, ColRunTime: 8}
 	if v.width >= 90 {
 		fixed[ColType] = 13
 	}
