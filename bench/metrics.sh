@@ -12,7 +12,7 @@ hold_programs -n "$N"
 
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 url=http://127.0.0.1:$port/metrics
-/tmp/gobpftool-bench prog metrics listen "127.0.0.1:$port" 2>/tmp/bench-metrics.log &
+"$T/gobpftool" prog metrics listen "127.0.0.1:$port" 2>/tmp/bench-metrics.log &
 exp=$!
 # Stop the exporter before hold_programs' cleanup waits for its loader.
 eval "$(trap -p EXIT | sed "s/^trap -- '/trap -- 'kill \$exp; wait \$exp 2>\/dev\/null; /")"
@@ -37,7 +37,7 @@ echo "scrape over loopback, $S scrapes: median ${median} ms (min ${min}, max ${m
 echo "exposition: ${plain} bytes, ${gzip} bytes gzip"
 echo "exporter CPU per scrape: $(( (cpu1 - cpu0) * 1000 / $(getconf CLK_TCK) / S )) ms"
 # The floor: the same facts gathered by prog show, a process per run.
-show=$(for i in $(seq 11); do /usr/bin/time -f %e /tmp/gobpftool-bench prog show 2>&1 >/dev/null; done | median)
+show=$(for i in $(seq 11); do /usr/bin/time -f %e "$T/gobpftool" prog show 2>&1 >/dev/null; done | median)
 echo "prog show of the same programs, median of 11: $(echo "$show" | awk '{print $1 * 1000}') ms"
 load=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "load average: $load"
