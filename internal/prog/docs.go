@@ -90,7 +90,9 @@ the loaded programs, or only *PROG*, cost the CPUs: a row per program with
 its ID, TYPE, NAME, average run time in ns, events (runs) per second, CPU %,
 total run time, and the comm of the processes holding it. **count** *N*
 stops after *N* refreshes. Run statistics are turned on while it runs. With
-**-j**, each refresh is printed as one JSON line.`
+**-j**, each refresh is printed as one JSON line. On a terminal, the holders
+are looked up again every 5 seconds, or at once when a new program appears;
+printed refreshes look them up every time.`
 
 const docMetrics = `Prints the loaded programs' facts and run statistics in the
 Prometheus exposition format, once to standard output, or, with **listen**

@@ -32,8 +32,18 @@ type topArgs struct {
 	count    int // 0: no end
 }
 
-// minTopInterval is the shortest interval between samples.
-const minTopInterval = 100 * time.Millisecond
+const (
+	// minTopInterval is the shortest interval between samples.
+	minTopInterval = 100 * time.Millisecond
+	// holderEvery is how often the full-screen view scans the holders
+	// again when no new program asks for it sooner.
+	holderEvery = 5 * time.Second
+	// topFPS is how often the full-screen view may redraw: bubbletea's
+	// renderer wakes this often (60 by default) even with nothing to
+	// draw, which costs more than a sample. A key's effect shows within
+	// 50 ms.
+	topFPS = 20
+)
 
 // topCmd is `prog top [PROG] [interval SECONDS] [count N]`: every
 // program's run statistics, sampled each interval, as a full-screen
@@ -51,8 +61,16 @@ func topCmd(c *cli.Context, args []string) error {
 	}
 	// Deferred first, so that it runs last, after a panic too.
 	defer guard.Close()
+	tty, interactive := terminal(c)
+	interactive = interactive && !c.JSON
+	// The table on a screen may show holders up to holderEvery old (new
+	// programs get theirs at once); a script's samples are all exact.
 	// PROG's fds are closed by now: none of ours is taken for a holder.
-	facts := progfacts.NewSampler(progfacts.Options{Holders: true})
+	every := time.Duration(0)
+	if interactive {
+		every = holderEvery
+	}
+	facts := progfacts.NewSamplerEvery(progfacts.Options{Holders: true}, every)
 	defer facts.Close()
 
 	// Signals become cancellation; a closed pipe becomes a write error
@@ -69,7 +87,7 @@ func topCmd(c *cli.Context, args []string) error {
 		progs, err := facts.Sample(ctx, ta.ids)
 		return top.Sample{At: at, Progs: progs}, err
 	}
-	if tty, ok := terminal(c); ok && !c.JSON {
+	if interactive {
 		return topInteractive(c, ctx, ta, guard, sample, tty)
 	}
 	return topBatch(c, ctx, ta, sample)
@@ -169,7 +187,7 @@ func topInteractive(c *cli.Context, ctx context.Context, ta topArgs, guard *prof
 		}),
 	})
 	opts := []tea.ProgramOption{tea.WithContext(ctx), tea.WithOutput(tty), tea.WithAltScreen(),
-		tea.WithoutSignalHandler()}
+		tea.WithoutSignalHandler(), tea.WithFPS(topFPS)}
 	if in, ok := c.Stdin.(*os.File); ok {
 		opts = append(opts, tea.WithInput(in))
 	}
