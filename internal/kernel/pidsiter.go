@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"os"
+	"slices"
 	"strconv"
 
 	"github.com/cilium/ebpf/asm"
@@ -189,8 +190,16 @@ func readHolders(progFD int, selfID uint32, own OwnFDs) (Holders, uint32, error)
 	if progFOp == 0 {
 		return nil, 0, errors.New("pid iterator: own program not seen")
 	}
-	h := Holders{}
-	seen := map[[2]uint32]bool{}
+	// Sized at once: with 10,000 programs held, growing the map and a
+	// slice per program costs megabytes of garbage a listing.
+	held := 0
+	for _, e := range entries {
+		if e.fop == progFOp {
+			held++
+		}
+	}
+	h := make(Holders, held)
+	backing := make([]Holder, 0, held)
 	comms := map[uint32]string{}
 	var commBuf [64]byte
 	for _, e := range entries {
@@ -198,18 +207,26 @@ func readHolders(progFD int, selfID uint32, own OwnFDs) (Holders, uint32, error)
 		if e.fop != progFOp || mine {
 			continue
 		}
-		k := [2]uint32{e.id, e.tgid}
-		if seen[k] {
+		// A process holding a program by several fds is one holder;
+		// a program has a holder or two, so a look at them is cheaper
+		// than a set of every (program, process) pair.
+		if slices.ContainsFunc(h[e.id], func(x Holder) bool { return x.PID == int(e.tgid) }) {
 			continue
 		}
-		seen[k] = true
 		comm, ok := comms[e.tgid]
 		if !ok {
 			n := readSmall("/proc/"+strconv.Itoa(int(e.tgid))+"/comm", commBuf[:])
 			comm = string(bytes.TrimSuffix(commBuf[:n], []byte("\n")))
 			comms[e.tgid] = comm
 		}
-		h[e.id] = append(h[e.id], Holder{PID: int(e.tgid), Comm: comm})
+		if hs := h[e.id]; hs != nil {
+			h[e.id] = append(hs, Holder{PID: int(e.tgid), Comm: comm})
+		} else {
+			// The first holder of each program from one array; a
+			// second one copies the slice out (its capacity is 1).
+			backing = append(backing, Holder{PID: int(e.tgid), Comm: comm})
+			h[e.id] = backing[len(backing)-1 : len(backing) : len(backing)]
+		}
 	}
 	return h, selfID, nil
 }
