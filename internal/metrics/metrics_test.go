@@ -1,6 +1,7 @@
 package metrics_test
 
 import (
+	"compress/gzip"
 	"fmt"
 	"io"
 	"net/http"
@@ -216,6 +217,65 @@ func TestMetricsServerConcurrency(t *testing.T) {
 	for c := range codes {
 		if c != 200 {
 			t.Errorf("scrape within the cap: %d", c)
+		}
+	}
+}
+
+// TestMetricsServerGzip: the exposition is gzipped for a scraper that
+// accepts gzip, as Prometheus does, and plain for one that does not;
+// both say the same.
+func TestMetricsServerGzip(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	for i := 0; i < 2000; i++ { // past the write buffer
+		reg.MustRegister(prometheus.NewGauge(prometheus.GaugeOpts{Name: fmt.Sprintf("x%d", i), Help: "x"}))
+	}
+	ts := httptest.NewServer(metrics.NewServer(reg).Handler)
+	defer ts.Close()
+	// The transport would ask for gzip and undo it itself.
+	client := &http.Client{Transport: &http.Transport{DisableCompression: true}}
+	get := func(acceptEncoding string) (string, string) {
+		t.Helper()
+		req, _ := http.NewRequest("GET", ts.URL+"/metrics", nil)
+		if acceptEncoding != "" {
+			req.Header.Set("Accept-Encoding", acceptEncoding)
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var body io.Reader = resp.Body
+		if resp.Header.Get("Content-Encoding") == "gzip" {
+			zr, err := gzip.NewReader(resp.Body)
+			if err != nil {
+				t.Fatalf("Accept-Encoding %q: %v", acceptEncoding, err)
+			}
+			body = zr
+		}
+		b, err := io.ReadAll(body)
+		if err != nil {
+			t.Fatalf("Accept-Encoding %q: %v", acceptEncoding, err)
+		}
+		return resp.Header.Get("Content-Encoding"), string(b)
+	}
+	_, plain := get("")
+	if !strings.Contains(plain, "# HELP x1999 x") {
+		t.Fatalf("plain exposition lacks its last family: %d bytes", len(plain))
+	}
+	for _, c := range []struct{ accept, encoding string }{
+		{"", ""},
+		{"gzip", "gzip"},
+		{"deflate, gzip;q=0.5", "gzip"},
+		{"GZIP", "gzip"},
+		{"*", "gzip"},
+		{"gzip;q=0", ""},
+		{"gzip;q=0, *", ""},
+		{"identity", ""},
+		{"br, zstd", ""},
+	} {
+		enc, body := get(c.accept)
+		if enc != c.encoding || body != plain {
+			t.Errorf("Accept-Encoding %q: Content-Encoding %q (want %q), body equal to plain: %v", c.accept, enc, c.encoding, body == plain)
 		}
 	}
 }

