@@ -5,6 +5,7 @@ import (
 	"debug/elf"
 	"encoding/binary"
 	"errors"
+	"slices"
 	"sort"
 	"syscall"
 
@@ -325,16 +326,27 @@ func (l *Object) loadIntoKernel(r *rawBTF) bool {
 
 // hideSections returns a copy of raw in which the named sections have no
 // name, so that cilium/ebpf reads the object as if they were absent.
+// Only a 64-bit little-endian object, as BPF objects for this machine
+// are, is rewritten; raw itself is returned when nothing is hidden.
 func hideSections(raw []byte, f *elf.File, names ...string) []byte {
-	out := append([]byte(nil), raw...)
+	if len(names) == 0 || f.Class != elf.ELFCLASS64 || f.ByteOrder != binary.LittleEndian || len(raw) < 64 {
+		return raw
+	}
 	le := binary.LittleEndian
-	shoff := le.Uint64(out[40:])
+	shoff := le.Uint64(raw[40:])
+	var out []byte
 	for i, s := range f.Sections {
-		for _, n := range names {
-			if s.Name == n {
-				le.PutUint32(out[shoff+uint64(i)*64:], 0)
-			}
+		at := shoff + uint64(i)*64
+		if !slices.Contains(names, s.Name) || at > uint64(len(raw))-4 {
+			continue
 		}
+		if out == nil {
+			out = append([]byte(nil), raw...)
+		}
+		le.PutUint32(out[at:], 0)
+	}
+	if out == nil {
+		return raw
 	}
 	return out
 }
