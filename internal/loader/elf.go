@@ -26,6 +26,11 @@ type elfObject struct {
 	spec  *ebpf.CollectionSpec
 	progs []*loadProg // entry programs, by section index then offset
 	maps  []*loadMap  // .maps variables, then data sections by index
+	// btf is the .BTF libbpf would load into the kernel, or nil.
+	btf *rawBTF
+	// badLines are the sections whose programs the kernel would refuse
+	// for their line info, which cilium/ebpf could not read.
+	badLines map[string]bool
 }
 
 type loadProg struct {
@@ -108,11 +113,12 @@ func parseObject(path string, raw []byte, relaxed bool, warn func(string, ...any
 	if err != nil {
 		return nil, err
 	}
-	types := objectBTF(raw)
-	if f.Section(".maps") != nil && (f.Section(".BTF") == nil || types == nil) {
-		warn("BTF is required, but is missing or corrupted.\n")
-		return nil, ErrOpen
+	syms, _ := f.Symbols()
+	hide, err := libbpfBTF(obj, raw, f, syms, warn)
+	if err != nil {
+		return nil, err
 	}
+	types := objectBTF(raw)
 	if err := checkMapFields(types, relaxed, warn); err != nil {
 		return nil, err
 	}
@@ -121,7 +127,24 @@ func parseObject(path string, raw []byte, relaxed bool, warn func(string, ...any
 			raw = patched
 		}
 	}
-	spec, err := loadSpec(raw)
+	spec, err := loadSpec(hideSections(raw, f, hide...))
+	if err != nil && obj.btf != nil && len(hide) == 0 && f.Section(".BTF.ext") != nil {
+		// cilium/ebpf refuses line and function info that libbpf hands
+		// to the kernel: without them, failing the programs the kernel
+		// would have refused.
+		if s, err2 := loadSpec(hideSections(raw, f, ".BTF.ext")); err2 == nil {
+			ext, _ := f.Section(".BTF.ext").Data()
+			spec, err, hide = s, nil, []string{".BTF.ext"}
+			obj.badLines = badLineInfo(obj.btf, ext, f)
+		}
+	}
+	if err != nil && obj.btf != nil && len(hide) < 2 && f.Section(".maps") == nil {
+		// BTF that libbpf reads and cilium/ebpf does not: without it,
+		// as libbpf goes on when the kernel refuses it.
+		if s, err2 := loadSpec(hideSections(raw, f, ".BTF", ".BTF.ext")); err2 == nil {
+			spec, err = s, nil
+		}
+	}
 	if err != nil {
 		warn("elf: %s: %v\n", path, err)
 		return nil, ErrOpen
@@ -141,6 +164,57 @@ func parseObject(path string, raw []byte, relaxed bool, warn func(string, ...any
 	}
 	obj.maps = mapOrder(obj, f)
 	return obj, nil
+}
+
+// libbpfBTF reads .BTF and .BTF.ext as libbpf's bpf_object__init_btf and
+// bpf_object__finalize_btf, with their messages. It sets obj.btf and
+// returns the sections cilium/ebpf must not see because libbpf ignores
+// them; an error if libbpf fails the open.
+func libbpfBTF(obj *elfObject, raw []byte, f *elf.File, syms []elf.Symbol, warn func(string, ...any)) ([]string, error) {
+	code := -int(syscall.ENOENT)
+	var hide []string
+	if s := f.Section(".BTF"); s != nil {
+		data, err := s.Data()
+		if err != nil {
+			data = nil
+		}
+		if obj.btf, code = parseRawBTF(data, warn); code != 0 {
+			warn("Error loading ELF section .BTF: %d.\n", code)
+			hide = []string{".BTF", ".BTF.ext"}
+		}
+	}
+	if s := f.Section(".BTF.ext"); s != nil && obj.btf != nil {
+		data, err := s.Data()
+		if code = checkRawBTFExt(data, warn); err == nil && code != 0 {
+			warn("Error loading ELF section .BTF.ext: %d. Ignored and continue.\n", code)
+			hide = []string{".BTF.ext"}
+		}
+	}
+	if code != 0 && needsBTF(f, syms) {
+		warn("BTF is required, but is missing or corrupted.\n")
+		return nil, ErrOpen
+	}
+	if obj.btf != nil {
+		if code := obj.btf.finalize(f, syms); code != 0 {
+			warn("Error finalizing .BTF: %d.\n", code)
+			return nil, ErrOpen
+		}
+	}
+	return hide, nil
+}
+
+// needsBTF is libbpf's libbpf_needs_btf: BTF maps, struct_ops or externs.
+func needsBTF(f *elf.File, syms []elf.Symbol) bool {
+	if f.Section(".maps") != nil || f.Section(".struct_ops") != nil {
+		return true
+	}
+	for _, s := range syms {
+		bind := elf.ST_BIND(s.Info)
+		if s.Section == elf.SHN_UNDEF && s.Name != "" && (bind == elf.STB_GLOBAL || bind == elf.STB_WEAK) {
+			return true
+		}
+	}
+	return false
 }
 
 // loadSpec runs cilium/ebpf's ELF reader, turning its panics on hostile

@@ -162,6 +162,9 @@ type Object struct {
 	maps  map[string]*ebpf.Map // by spec key
 	progs []*ebpf.Program      // parallel to obj.progs once loaded
 	pins  []string             // pinned programs (or links), to undo
+	// noBTF: the kernel refused the object's BTF, and libbpf goes on
+	// without it, for maps and programs.
+	noBTF bool
 }
 
 // Open reads the object at opts.File as libbpf's bpf_object__open_file:
@@ -329,6 +332,9 @@ func (l *Object) loadObject(ctx context.Context) (err error) {
 			}
 		}
 	}()
+	if obj.btf != nil && !l.loadIntoKernel(obj.btf) {
+		l.noBTF = true
+	}
 	l.maps = map[string]*ebpf.Map{}
 	for _, m := range obj.maps {
 		em, err := l.createMap(m)
@@ -378,6 +384,13 @@ func (l *Object) loadObject(ctx context.Context) (err error) {
 	for i, p := range obj.progs {
 		if err := ctx.Err(); err != nil {
 			return err
+		}
+		if obj.badLines[p.sec] {
+			// The kernel's check_btf_line on what libbpf would pass.
+			l.warn("prog '%s': BPF program load failed: %s\n", p.name, errno.Libbpf(int(syscall.EINVAL)))
+			l.warn("prog '%s': failed to load: %d\n", p.name, -int(syscall.EINVAL))
+			l.warn("failed to load object '%s'\n", obj.path)
+			return syscall.EINVAL
 		}
 		prog, err := l.loadProgram(p, popts)
 		if err != nil {
@@ -429,6 +442,11 @@ func withoutBTFHandle(prog *ebpf.Program) (*ebpf.Program, error) {
 func (l *Object) loadProgram(p *loadProg, popts ebpf.ProgramOptions) (*ebpf.Program, error) {
 	ps := p.spec.Copy()
 	ps.Instructions = libbpfLayout(ps.Instructions)
+	if l.noBTF {
+		for i := range ps.Instructions {
+			ps.Instructions[i] = btf.WithFuncMetadata(ps.Instructions[i], nil).WithSource(nil)
+		}
+	}
 	for i := range ps.Instructions {
 		ins := &ps.Instructions[i]
 		if !ins.IsLoadFromMap() || ins.Reference() == "" {

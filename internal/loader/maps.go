@@ -160,6 +160,9 @@ func (l *Object) newMap(m *loadMap) (*ebpf.Map, error) {
 			ms.Flags |= bpfFMmapable
 		}
 	}
+	if l.noBTF {
+		ms.Key, ms.Value = nil, nil
+	}
 	if l.opts.OffloadIfindex != 0 && ms.Type != ebpf.PerfEventArray {
 		return l.createDeviceMap(m, ms)
 	}
