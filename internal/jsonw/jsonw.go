@@ -158,10 +158,18 @@ func (w *Writer) Bool(v bool) { w.Raw(strconv.FormatBool(v)) }
 func (w *Writer) Null() { w.Raw("null") }
 
 // Uint writes an unsigned integer.
-func (w *Writer) Uint(v uint64) { w.Raw(strconv.FormatUint(v, 10)) }
+func (w *Writer) Uint(v uint64) {
+	w.eor()
+	w.buf = strconv.AppendUint(w.buf, v, 10)
+	w.flush()
+}
 
 // Int writes a signed integer.
-func (w *Writer) Int(v int64) { w.Raw(strconv.FormatInt(v, 10)) }
+func (w *Writer) Int(v int64) {
+	w.eor()
+	w.buf = strconv.AppendInt(w.buf, v, 10)
+	w.flush()
+}
 
 // StringField writes "name":"value".
 func (w *Writer) StringField(name, v string) { w.Name(name); w.String(v) }

@@ -13,7 +13,12 @@ import (
 // strftimeISO is strftime's "%FT%T%z" in local time, local as glibc
 // reads TZ.
 func strftimeISO(t time.Time) string {
-	return localZone(os.Getenv("TZ"))(t).Format("2006-01-02T15:04:05-0700")
+	return string(appendStrftimeISO(nil, t))
+}
+
+// appendStrftimeISO appends strftimeISO(t) to b.
+func appendStrftimeISO(b []byte, t time.Time) []byte {
+	return localZone(os.Getenv("TZ"))(t).AppendFormat(b, "2006-01-02T15:04:05-0700")
 }
 
 var zoneCache struct {

@@ -124,7 +124,7 @@ func renderShowPlain(c *cli.Context, p *progfacts.Prog) {
 	writeHeaderPlain(w, p)
 	if !p.LoadedAt.IsZero() {
 		w.WriteString("\tloaded_at ")
-		w.WriteString(strftimeISO(p.LoadedAt))
+		w.Write(appendStrftimeISO(w.AvailableBuffer(), p.LoadedAt))
 		writeUint(w, "  uid ", uint64(p.UID), "\n")
 	}
 	writeUint(w, "\txlated ", uint64(p.XlatedLen), "B")
@@ -220,7 +220,7 @@ func renderShowJSON(c *cli.Context, p *progfacts.Prog, pinTable bool) {
 	}
 	if !p.LoadedAt.IsZero() {
 		w.Name("loaded_at")
-		w.Raw(strconv.FormatInt(p.LoadedAt.Unix(), 10))
+		w.Int(p.LoadedAt.Unix())
 		w.UintField("uid", uint64(p.UID))
 	}
 	w.UintField("bytes_xlated", uint64(p.XlatedLen))

@@ -25,26 +25,27 @@ type Prog struct {
 	// copy was cut at 15 bytes. KernelName is the kernel's copy.
 	Name       string
 	KernelName string
-	GPL        bool
 	// LoadedAt is the load time on the wall clock, as bpftool computes
 	// it; zero when the kernel reports none.
 	LoadedAt time.Time
 	UID      uint32
+	GPL      bool
+	// HasMemlock is false where fdinfo has no memlock line.
+	HasMemlock bool
 
 	XlatedLen uint32
 	JitedLen  uint32
-	// Memlock is fdinfo's memlock in bytes; HasMemlock is false where
-	// fdinfo has no such line.
-	Memlock    int64
-	HasMemlock bool
-	MapIDs     []uint32
-	BTFID      uint32
+	// Memlock is fdinfo's memlock in bytes.
+	Memlock int64
+	MapIDs  []uint32
+	BTFID   uint32
+	// VerifiedInsns is how many instructions the verifier processed.
+	VerifiedInsns uint32
 
 	// Run statistics, counted while BPF_ENABLE_STATS or the sysctl is on.
 	RunTimeNs       uint64
 	RunCnt          uint64
 	RecursionMisses uint64
-	VerifiedInsns   uint32
 
 	// Dev is where an offloaded or device-bound program lives; nil for
 	// the others.
