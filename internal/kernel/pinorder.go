@@ -13,7 +13,10 @@ type pin struct {
 // printed order is the final chain order. We replay the same insertions.
 func orderLikeLibbpf(pins []pin) map[uint32][]string {
 	const minCapBits = 2
-	var buckets [][]int // chain of indexes into pins, head first
+	// The chains as libbpf links them: head[bucket] and next[entry] are
+	// indexes into pins, -1 ending a chain. No allocation per entry.
+	var head []int32
+	next := make([]int32, len(pins))
 	capBits := 0
 	hash := func(id uint32, bits int) int {
 		if bits == 0 {
@@ -22,26 +25,28 @@ func orderLikeLibbpf(pins []pin) map[uint32][]string {
 		return int((uint64(id) * 11400714819323198485) >> (64 - bits))
 	}
 	for i, p := range pins {
-		if len(buckets) == 0 || (i+1)*4/3 > len(buckets) {
-			nb := capBits + 1
-			if nb < minCapBits {
-				nb = minCapBits
+		if len(head) == 0 || (i+1)*4/3 > len(head) {
+			nb := max(capBits+1, minCapBits)
+			grown := make([]int32, 1<<nb)
+			for h := range grown {
+				grown[h] = -1
 			}
-			grown := make([][]int, 1<<nb)
-			for _, chain := range buckets {
-				for _, e := range chain {
+			for _, e := range head {
+				for e >= 0 {
+					after := next[e]
 					h := hash(pins[e].id, nb)
-					grown[h] = append([]int{e}, grown[h]...)
+					next[e], grown[h] = grown[h], e
+					e = after
 				}
 			}
-			buckets, capBits = grown, nb
+			head, capBits = grown, nb
 		}
 		h := hash(p.id, capBits)
-		buckets[h] = append([]int{i}, buckets[h]...)
+		next[i], head[h] = head[h], int32(i)
 	}
-	table := map[uint32][]string{}
-	for _, chain := range buckets {
-		for _, e := range chain {
+	table := make(map[uint32][]string, len(pins))
+	for _, e := range head {
+		for ; e >= 0; e = next[e] {
 			table[pins[e].id] = append(table[pins[e].id], pins[e].path)
 		}
 	}

@@ -116,6 +116,34 @@ func TestShowPinned(t *testing.T) {
 	sameAsOracle(t, "-j", "prog", "show", "pinned", second+"/d")
 }
 
+// TestShowManyPins: one program pinned 300 times in one directory (its
+// pins looked at by two threads), another 40 times among them, in
+// bpftool's order, which replays libbpf's hashmap through its growths.
+func TestShowManyPins(t *testing.T) {
+	testprog.Privileged(t)
+	coll := testprog.Load(t, "show")
+	ids := progIDs(t, coll)
+	dir := testPinDir(t)
+	xdp, sock := coll.Programs["show_xdp"], coll.Programs["show_sock"]
+	for i := range 340 {
+		fd := xdp.FD()
+		if i%17 == 3 && i/17 < 40 || i >= 300 {
+			fd = sock.FD()
+		}
+		if err := kernel.ObjPin(fd, fmt.Sprintf("%s/p%03d", dir, i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, name := range []string{"show_xdp", "show_sock"} {
+		id := fmt.Sprint(ids[name])
+		got := sameAsOracle(t, "-f", "prog", "show", "id", id)
+		if n := strings.Count(got.stdout, "pinned "); n < 40 {
+			t.Errorf("%s: %d pins shown", name, n)
+		}
+		sameAsOracle(t, "-f", "-j", "prog", "show", "id", id)
+	}
+}
+
 func TestShowRunStats(t *testing.T) {
 	testprog.Privileged(t)
 	coll := testprog.Load(t, "show")

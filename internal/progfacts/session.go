@@ -103,7 +103,12 @@ func (s *Session) startScan(prep *kernel.IterPrep) {
 			pins.Add(1)
 			go func() {
 				defer pins.Done()
-				s.pinned = kernel.PinnedObjects(kernel.FDProg)
+				// A second walker holds one more pin.
+				walkers := 1
+				if kernel.FreeFDs() > fdsConcurrent {
+					walkers = 2
+				}
+				s.pinned = kernel.PinnedObjects(kernel.FDProg, walkers)
 			}()
 		}
 		go func() {
