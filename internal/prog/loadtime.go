@@ -10,13 +10,8 @@ import (
 	"github.com/gobpftool/gobpftool/internal/userfile"
 )
 
-// strftimeISO is strftime's "%FT%T%z" in local time, local as glibc
-// reads TZ.
-func strftimeISO(t time.Time) string {
-	return string(appendStrftimeISO(nil, t))
-}
-
-// appendStrftimeISO appends strftimeISO(t) to b.
+// appendStrftimeISO appends strftime's "%FT%T%z" of t in local time,
+// local as glibc reads TZ.
 func appendStrftimeISO(b []byte, t time.Time) []byte {
 	return localZone(os.Getenv("TZ"))(t).AppendFormat(b, "2006-01-02T15:04:05-0700")
 }
