@@ -29,11 +29,15 @@ for i in 1 2 3 4 5; do curl -s -o /dev/null "$url"; done
 cpu0=$(cpu)
 times=$(for i in $(seq "$S"); do curl -s -o /dev/null -w '%{time_total}\n' "$url"; done | sort -n)
 cpu1=$(cpu)
+# As Prometheus scrapes: asking for gzip.
+gztimes=$(for i in $(seq "$S"); do curl -s --compressed -o /dev/null -w '%{time_total}\n' "$url"; done | sort -n)
+gzmedian=$(echo "$gztimes" | median | awk '{print $1 * 1000}')
 median=$(echo "$times" | median | awk '{print $1 * 1000}')
 min=$(echo "$times" | head -1 | awk '{print $1 * 1000}')
 max=$(echo "$times" | tail -1 | awk '{print $1 * 1000}')
 echo "programs loaded: $programs"
 echo "scrape over loopback, $S scrapes: median ${median} ms (min ${min}, max ${max})"
+echo "scrape asking for gzip, $S scrapes: median ${gzmedian} ms (min $(echo "$gztimes" | head -1 | awk '{print $1 * 1000}'), max $(echo "$gztimes" | tail -1 | awk '{print $1 * 1000}'))"
 echo "exposition: ${plain} bytes, ${gzip} bytes gzip"
 echo "exporter CPU per scrape: $(( (cpu1 - cpu0) * 1000 / $(getconf CLK_TCK) / S )) ms"
 # The floor: the same facts gathered by prog show, a process per run.

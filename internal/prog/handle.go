@@ -16,6 +16,14 @@ const maxProgFullName = 128
 // args into open fds: one for id and pinned, every match for tag and name
 // (possibly none, which bpftool reports with no message).
 func parseProgs(c *cli.Context, args []string) (fds []int, rest []string, err error) {
+	return parseProgsIn(c, args, nil)
+}
+
+// parseProgsIn is parseProgs for a command with a session prepared for a
+// walk (progfacts.Options.Walk): a tag or a name is then looked for among
+// every program's name and tag as the bpf_prog iterator reads them, and
+// only the programs that may match are opened.
+func parseProgsIn(c *cli.Context, args []string, facts *progfacts.Session) (fds []int, rest []string, err error) {
 	if len(args) == 0 {
 		return nil, nil, c.Usage()
 	}
@@ -45,7 +53,8 @@ func parseProgs(c *cli.Context, args []string) (fds []int, rest []string, err er
 		if !ok {
 			return nil, nil, c.Errorf("can't parse tag")
 		}
-		fds, err := progsByNameTag(c, func(pi *kernel.ProgInfo, fd int) bool { return pi.Tag == tag })
+		fds, err := progsByNameTag(c, facts, func(_ string, t [8]byte) bool { return t == tag },
+			func(pi *kernel.ProgInfo, fd int) bool { return pi.Tag == tag })
 		return fds, args[2:], err
 	case cli.IsPrefix(kw, "name"):
 		if len(args) < 2 {
@@ -55,7 +64,12 @@ func parseProgs(c *cli.Context, args []string) (fds []int, rest []string, err er
 		if len(name) > maxProgFullName-1 {
 			return nil, nil, c.Errorf("can't parse name")
 		}
-		fds, err := progsByNameTag(c, func(pi *kernel.ProgInfo, fd int) bool {
+		// A kernel name of 15 bytes is cut: the full name, from BTF, may
+		// be anything, and is read for those programs.
+		maybe := func(kernelName string, _ [8]byte) bool {
+			return kernelName == name || len(kernelName) >= progfacts.KernelNameLen
+		}
+		fds, err := progsByNameTag(c, facts, maybe, func(pi *kernel.ProgInfo, fd int) bool {
 			return progfacts.FullName(pi, fd) == name
 		})
 		return fds, args[2:], err
@@ -122,9 +136,25 @@ func parseTag(s string) ([8]byte, bool) {
 	return tag, true
 }
 
-// progsByNameTag opens every loaded program that match accepts.
-func progsByNameTag(c *cli.Context, match func(*kernel.ProgInfo, int) bool) ([]int, error) {
-	return openMatching(c, "prog", kernel.ProgGetNextID, kernel.ProgFDByID, func(fd int) (bool, error) {
+// progsByNameTag opens every loaded program that match accepts. With
+// candidates (ids from an iterator, a superset of the matches), only
+// those are opened and matched.
+func progsByNameTag(c *cli.Context, facts *progfacts.Session, keep func(string, [8]byte) bool,
+	match func(*kernel.ProgInfo, int) bool) ([]int, error) {
+	next := kernel.ProgGetNextID
+	if facts != nil {
+		if candidates, ok := facts.MatchingIDs(keep); ok {
+			next = func(uint32) (uint32, error) {
+				if len(candidates) == 0 {
+					return 0, syscall.ENOENT
+				}
+				id := candidates[0]
+				candidates = candidates[1:]
+				return id, nil
+			}
+		}
+	}
+	return openMatching(c, "prog", next, kernel.ProgFDByID, func(fd int) (bool, error) {
 		pi, err := kernel.GetProgInfo(fd)
 		if err != nil {
 			return false, err

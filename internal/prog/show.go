@@ -27,7 +27,7 @@ func show(c *cli.Context, args []string) error {
 	defer facts.Close()
 	ctx := context.Background()
 	if len(args) == 2 {
-		fds, _, err := parseProgs(c, args)
+		fds, _, err := parseProgsIn(c, args, facts)
 		if err != nil {
 			return err
 		}

@@ -57,9 +57,17 @@ func TestShowMatchesBpftool(t *testing.T) {
 		sameAsOracle(t, "prog", "id", sid, "show", "-p") // options anywhere
 		_ = name
 	}
-	// A name longer than the kernel's 15 bytes matches by its BTF name.
-	sameAsOracle(t, "prog", "show", "name", "show_tc_classifier_with_a_long_name")
-	sameAsOracle(t, "-j", "prog", "show", "name", "show_tc_classifier_with_a_long_name")
+	// A name longer than the kernel's 15 bytes matches by its BTF name,
+	// whether the candidates come from the bpf_prog iterator or from the
+	// walk by id.
+	for _, facts := range []string{"", "syscall"} {
+		t.Setenv("GOBPFTOOL_FACTS", facts)
+		sameAsOracle(t, "prog", "show", "name", "show_tc_classifier_with_a_long_name")
+		sameAsOracle(t, "-j", "prog", "show", "name", "show_tc_classifier_with_a_long_name")
+		sameAsOracle(t, "prog", "show", "name", "show_tc_classif") // the kernel's 15 bytes: no match
+		sameAsOracle(t, "-j", "prog", "show", "name", "show_xdp")
+	}
+	t.Setenv("GOBPFTOOL_FACTS", "")
 	// cg_egress and cg_sock have the same instructions, hence one tag:
 	// a tag handle matching several programs prints an array in JSON. Other
 	// tests may load programs with this tag too, so only check that our
