@@ -89,12 +89,17 @@ func readLink(fd int) (Link, error) {
 	u64 := func(off int) uint64 { return *(*uint64)(unsafe.Pointer(&raw.U[off])) }
 	switch l.Type {
 	case "raw_tracepoint":
-		var name [128]byte
+		// The name's address goes into the info's union as bytes, which
+		// the runtime cannot follow: the buffer is pinned on the heap
+		// (a pinned object neither moves nor dies) for the call.
+		name := new([128]byte)
+		var pin runtime.Pinner
+		pin.Pin(name)
 		raw2 := linkInfo{}
-		*(*uint64)(unsafe.Pointer(&raw2.U[0])) = uint64(uintptr(unsafe.Pointer(&name[0])))
+		*(*uintptr)(unsafe.Pointer(&raw2.U[0])) = uintptr(unsafe.Pointer(name))
 		*(*uint32)(unsafe.Pointer(&raw2.U[8])) = uint32(len(name))
 		err := objInfo(fd, unsafe.Pointer(&raw2), uint32(unsafe.Sizeof(raw2)))
-		runtime.KeepAlive(&name)
+		pin.Unpin()
 		if err == nil {
 			l.Target = "tp " + unix.ByteSliceToString(name[:])
 		}

@@ -26,11 +26,11 @@ const (
 type progLoadAttr struct {
 	progType           uint32
 	insnCnt            uint32
-	insns              uint64
-	license            uint64
+	insns              kptr
+	license            kptr
 	logLevel           uint32
 	logSize            uint32
-	logBuf             uint64
+	logBuf             kptr
 	kernVersion        uint32
 	progFlags          uint32
 	progName           [16]byte
@@ -38,10 +38,10 @@ type progLoadAttr struct {
 	expectedAttachType uint32
 	progBTFFD          uint32
 	funcInfoRecSize    uint32
-	funcInfo           uint64
+	funcInfo           kptr
 	funcInfoCnt        uint32
 	lineInfoRecSize    uint32
-	lineInfo           uint64
+	lineInfo           kptr
 	lineInfoCnt        uint32
 	attachBTFID        uint32
 	attachProgFD       uint32
@@ -53,7 +53,7 @@ type linkCreateAttr struct {
 	targetFD    uint32
 	attachType  uint32
 	flags       uint32
-	iterInfo    uint64
+	iterInfo    kptr
 	iterInfoLen uint32
 	_           uint32
 }

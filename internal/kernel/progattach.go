@@ -51,7 +51,7 @@ type queryAttr struct {
 	attachType  uint32
 	queryFlags  uint32
 	attachFlags uint32
-	progIDs     uint64
+	progIDs     kptr
 	progCnt     uint32
 	_           uint32
 }
@@ -61,7 +61,7 @@ type queryAttr struct {
 func ProgQuery(targetFD int, attachType uint32) ([]uint32, error) {
 	ids := make([]uint32, 64)
 	a := queryAttr{targetFD: uint32(targetFD), attachType: attachType,
-		progIDs: uint64(uintptr(unsafe.Pointer(&ids[0]))), progCnt: uint32(len(ids))}
+		progIDs: ptr(ids), progCnt: uint32(len(ids))}
 	_, err := bpf(cmdProgQuery, unsafe.Pointer(&a), unsafe.Sizeof(a))
 	runtime.KeepAlive(ids)
 	if err != nil {

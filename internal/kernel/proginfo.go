@@ -16,12 +16,12 @@ type progInfo struct {
 	Tag                  [8]byte
 	JitedProgLen         uint32
 	XlatedProgLen        uint32
-	JitedProgInsns       uint64
-	XlatedProgInsns      uint64
+	JitedProgInsns       kptr
+	XlatedProgInsns      kptr
 	LoadTime             uint64
 	CreatedByUID         uint32
 	NrMapIDs             uint32
-	MapIDs               uint64
+	MapIDs               kptr
 	Name                 [16]byte
 	Ifindex              uint32
 	GPLCompatible        uint32 // bit 0
@@ -29,20 +29,20 @@ type progInfo struct {
 	NetnsIno             uint64
 	NrJitedKsyms         uint32
 	NrJitedFuncLens      uint32
-	JitedKsyms           uint64
-	JitedFuncLens        uint64
+	JitedKsyms           kptr
+	JitedFuncLens        kptr
 	BTFID                uint32
 	FuncInfoRecSize      uint32
-	FuncInfo             uint64
+	FuncInfo             kptr
 	NrFuncInfo           uint32
 	NrLineInfo           uint32
-	LineInfo             uint64
-	JitedLineInfo        uint64
+	LineInfo             kptr
+	JitedLineInfo        kptr
 	NrJitedLineInfo      uint32
 	LineInfoRecSize      uint32
 	JitedLineInfoRecSize uint32
 	NrProgTags           uint32
-	ProgTags             uint64
+	ProgTags             kptr
 	RunTimeNs            uint64
 	RunCnt               uint64
 	RecursionMisses      uint64
@@ -106,7 +106,7 @@ func GetProgInfo(fd int) (*ProgInfo, error) {
 	var raw progInfo
 	ids := make([]uint32, mapIDGuess)
 	raw.NrMapIDs = uint32(len(ids))
-	raw.MapIDs = uint64(uintptr(unsafe.Pointer(&ids[0])))
+	raw.MapIDs = ptr(ids)
 	err := objInfo(fd, unsafe.Pointer(&raw), uint32(unsafe.Sizeof(raw)))
 	runtime.KeepAlive(ids)
 	if err != nil {
@@ -115,7 +115,7 @@ func GetProgInfo(fd int) (*ProgInfo, error) {
 	if raw.NrMapIDs > uint32(len(ids)) {
 		n := raw.NrMapIDs
 		ids = make([]uint32, n)
-		raw = progInfo{NrMapIDs: n, MapIDs: uint64(uintptr(unsafe.Pointer(&ids[0])))}
+		raw = progInfo{NrMapIDs: n, MapIDs: ptr(ids)}
 		err = objInfo(fd, unsafe.Pointer(&raw), uint32(unsafe.Sizeof(raw)))
 		runtime.KeepAlive(ids)
 		if err != nil {
@@ -165,13 +165,6 @@ const (
 	ImageXlated Image = iota
 	ImageJited
 )
-
-func ptr[T any](s []T) uint64 {
-	if len(s) == 0 {
-		return 0
-	}
-	return uint64(uintptr(unsafe.Pointer(&s[0])))
-}
 
 // ProgInfoImages reads a program's info together with one instruction
 // image and everything a dump needs beside it: jited ksyms and function
@@ -228,17 +221,17 @@ func ProgInfoImages(fd int, img Image) (*ProgInfo, error) {
 	// leaves the pointer; the lengths say what was really filled.
 	if img == ImageJited {
 		pi.Jited = jt[:min(int(raw.JitedProgLen), len(jt))]
-		if raw.JitedProgInsns == 0 {
+		if raw.JitedProgInsns.isNil() {
 			pi.Jited = nil
 		}
 	} else {
 		pi.Xlated = xl[:min(int(raw.XlatedProgLen), len(xl))]
-		if raw.XlatedProgInsns == 0 {
+		if raw.XlatedProgInsns.isNil() {
 			pi.Xlated = nil
 		}
 	}
 	pi.JitedKsyms = ksyms[:min(int(raw.NrJitedKsyms), len(ksyms))]
-	if raw.JitedKsyms == 0 {
+	if raw.JitedKsyms.isNil() {
 		pi.JitedKsyms = nil
 	}
 	pi.JitedFuncLens = lens[:min(int(raw.NrJitedFuncLens), len(lens))]
@@ -294,10 +287,10 @@ func GetMapInfo(fd int) (*MapInfo, error) {
 }
 
 type btfInfo struct {
-	BTF       uint64
+	BTF       kptr
 	BTFSize   uint32
 	ID        uint32
-	Name      uint64
+	Name      kptr
 	NameLen   uint32
 	KernelBTF uint32
 }
@@ -343,7 +336,7 @@ func FirstFuncInfo(fd int, recSize uint32) (typeID, btfID uint32, ok bool) {
 	}
 	raw.NrFuncInfo = 1
 	raw.FuncInfoRecSize = recSize
-	raw.FuncInfo = uint64(uintptr(unsafe.Pointer(&rec[0])))
+	raw.FuncInfo = ptr(rec[:])
 	err := objInfo(fd, unsafe.Pointer(&raw), uint32(unsafe.Sizeof(raw)))
 	runtime.KeepAlive(&rec)
 	if err != nil || recSize < 8 {

@@ -12,14 +12,14 @@ type testRunAttr struct {
 	retval      uint32
 	dataSizeIn  uint32
 	dataSizeOut uint32
-	dataIn      uint64
-	dataOut     uint64
+	dataIn      kptr
+	dataOut     kptr
 	repeat      uint32
 	duration    uint32
 	ctxSizeIn   uint32
 	ctxSizeOut  uint32
-	ctxIn       uint64
-	ctxOut      uint64
+	ctxIn       kptr
+	ctxOut      kptr
 	flags       uint32
 	cpu         uint32
 	batchSize   uint32
@@ -75,14 +75,14 @@ func ProgTestRun(fd int, r *TestRun) (TestRunResult, error) {
 // empty but non-nil input still needs a non-zero address: bpftool hands
 // the kernel a malloc'd pointer with size 0 for an empty file, and some
 // program types tell "no data" from "empty data" by the pointer.
-func bufPtr(b []byte) uint64 {
+func bufPtr(b []byte) kptr {
 	if b == nil {
-		return 0
+		return kptr{}
 	}
 	if len(b) == 0 {
-		return uint64(uintptr(unsafe.Pointer(&emptyBuf[0])))
+		return ptr(emptyBuf[:])
 	}
-	return uint64(uintptr(unsafe.Pointer(&b[0])))
+	return ptr(b)
 }
 
 var emptyBuf [8]byte

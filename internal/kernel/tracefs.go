@@ -72,15 +72,13 @@ const (
 // streams (Linux 6.17 and later); 0 bytes means the stream is drained.
 func ProgStreamRead(fd int, stream uint32, buf []byte) (int, error) {
 	a := struct {
-		buf    uint64
+		buf    kptr
 		bufLen uint32
 		id     uint32
 		progFD uint32
 		_      uint32
 	}{bufLen: uint32(len(buf)), id: stream, progFD: uint32(fd)}
-	if len(buf) > 0 {
-		a.buf = uint64(uintptr(unsafe.Pointer(&buf[0])))
-	}
+	a.buf = ptr(buf)
 	n, err := bpf(cmdProgStreamReadByFD, unsafe.Pointer(&a), unsafe.Sizeof(a))
 	runtime.KeepAlive(buf)
 	if err != nil {
