@@ -85,11 +85,14 @@ func bpfCall(cmd uintptr, attr unsafe.Pointer, size uintptr) (uintptr, error) {
 	return r, nil
 }
 
-func ptrOf[T any](s []T) uint64 {
+// ptrOf is the address of s's first element as an unsafe.Pointer, which
+// the runtime moves with a goroutine's stack (a number would keep a moved
+// local's old address; internal/kernel's kptr says more).
+func ptrOf[T any](s []T) unsafe.Pointer {
 	if len(s) == 0 {
-		return 0
+		return nil
 	}
-	return uint64(uintptr(unsafe.Pointer(&s[0])))
+	return unsafe.Pointer(&s[0])
 }
 
 // loadRaw loads hand-assembled bytes as a socket filter with no BTF.
@@ -99,11 +102,11 @@ func loadRaw(t *testing.T, name string, insns []byte) int {
 	attr := struct {
 		ProgType    uint32
 		InsnCnt     uint32
-		Insns       uint64
-		License     uint64
+		Insns       unsafe.Pointer
+		License     unsafe.Pointer
 		LogLevel    uint32
 		LogSize     uint32
-		LogBuf      uint64
+		LogBuf      unsafe.Pointer
 		KernVersion uint32
 		ProgFlags   uint32
 		ProgName    [16]byte
