@@ -136,9 +136,10 @@ func parseTag(s string) ([8]byte, bool) {
 	return tag, true
 }
 
-// progsByNameTag opens every loaded program that match accepts. With
-// candidates (ids from an iterator, a superset of the matches), only
-// those are opened and matched.
+// progsByNameTag opens every loaded program that match accepts. Where
+// facts can read the bpf_prog iterator, keep picks the candidates from it
+// by kernel name and tag (a superset of the matches), and only those are
+// opened and matched.
 func progsByNameTag(c *cli.Context, facts *progfacts.Session, keep func(string, [8]byte) bool,
 	match func(*kernel.ProgInfo, int) bool) ([]int, error) {
 	next := kernel.ProgGetNextID
