@@ -101,7 +101,7 @@ func TestInfoWhileStacksMove(t *testing.T) {
 		}
 	}()
 	for range 20 {
-		if n := len(kernel.PinnedObjects(kernel.FDProg, 1)[uint32(want)]); n != 2000 {
+		if n := len(kernel.PinnedObjects(kernel.FDProg, 2)[uint32(want)]); n != 2000 {
 			t.Logf("%d pins found", n)
 			bad["PinnedObjects"]++
 		}
