@@ -14,11 +14,13 @@ import (
 type btfCache struct {
 	mu    sync.Mutex
 	specs map[uint32]*btfEntry
+	epoch uint64 // see sweep
 }
 
 type btfEntry struct {
 	once sync.Once
 	spec *btf.Spec
+	used uint64 // the epoch of its last get
 }
 
 func newBTFCache() *btfCache { return &btfCache{specs: map[uint32]*btfEntry{}} }
@@ -35,9 +37,30 @@ func (bc *btfCache) get(id uint32) *btf.Spec {
 		e = &btfEntry{}
 		bc.specs[id] = e
 	}
+	e.used = bc.epoch
 	bc.mu.Unlock()
 	e.once.Do(func() { e.spec = LoadBTF(id) })
 	return e.spec
+}
+
+// sweep drops the BTF no get asked for since the last sweep. A sampler
+// that lives for hours on a machine that loads and unloads programs
+// would otherwise keep the BTF of every program it ever saw.
+func (bc *btfCache) sweep() {
+	bc.mu.Lock()
+	bc.epoch = sweepIDs(bc.specs, bc.epoch, func(e *btfEntry) uint64 { return e.used })
+	bc.mu.Unlock()
+}
+
+// sweepIDs deletes the entries of cache last used before epoch and
+// returns the next epoch.
+func sweepIDs[E any](cache map[uint32]*E, epoch uint64, used func(*E) uint64) uint64 {
+	for id, e := range cache {
+		if used(e) < epoch {
+			delete(cache, id)
+		}
+	}
+	return epoch + 1
 }
 
 // LoadBTF reads and parses the kernel's BTF object id; nil when it cannot.

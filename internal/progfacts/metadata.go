@@ -18,8 +18,9 @@ const mapTypeArray = 2
 // maps, so the kernel is asked once per map rather than once per program
 // and map. Like btfCache, its lock guards only the table.
 type mapCache struct {
-	mu   sync.Mutex
-	maps map[uint32]*mapEntry
+	mu    sync.Mutex
+	maps  map[uint32]*mapEntry
+	epoch uint64 // see sweep
 }
 
 type mapEntry struct {
@@ -27,6 +28,7 @@ type mapEntry struct {
 	failed bool // the map could not be read: metadata lookup stops here
 	info   *kernel.MapInfo
 	value  []byte // nil unless the map is a .rodata candidate
+	used   uint64 // the epoch of its last get
 }
 
 func newMapCache() *mapCache { return &mapCache{maps: map[uint32]*mapEntry{}} }
@@ -38,9 +40,18 @@ func (mc *mapCache) get(id uint32) *mapEntry {
 		m = &mapEntry{}
 		mc.maps[id] = m
 	}
+	m.used = mc.epoch
 	mc.mu.Unlock()
 	m.once.Do(func() { m.read(id) })
 	return m
+}
+
+// sweep drops the maps no get asked for since the last sweep, as
+// btfCache.sweep does.
+func (mc *mapCache) sweep() {
+	mc.mu.Lock()
+	mc.epoch = sweepIDs(mc.maps, mc.epoch, func(m *mapEntry) uint64 { return m.used })
+	mc.mu.Unlock()
 }
 
 func (m *mapEntry) read(id uint32) {

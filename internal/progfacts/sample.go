@@ -31,7 +31,13 @@ type Sampler struct {
 	iterID      uint32
 	scanned     time.Time
 	maxID       uint32
+
+	samples int // for sweepEvery
 }
+
+// sweepEvery is how many samples pass between sweeps of the BTF and map
+// caches: what no program asked for over that many samples is dropped.
+var sweepEvery = 60
 
 // NewSampler starts a sampler. As with New, call it before the command
 // opens programs of its own.
@@ -65,6 +71,10 @@ func (sm *Sampler) Close() {
 // order; programs gone are left out.
 func (sm *Sampler) Sample(ctx context.Context, ids []uint32) ([]*Prog, error) {
 	progs, err := sm.sample(ctx, ids)
+	if sm.samples++; sm.samples%sweepEvery == 0 {
+		sm.s.btf.sweep()
+		sm.s.maps.sweep()
+	}
 	if err != nil || !sm.s.opts.Holders {
 		return progs, err
 	}
