@@ -12,6 +12,7 @@ import (
 	"context"
 	"sort"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -28,6 +29,10 @@ type Options struct {
 	StatsEnabled func() bool
 	// Timeout bounds one gathering; 0 is DefaultTimeout.
 	Timeout time.Duration
+	// KeepLoaded keeps the iterator programs loaded from one gathering
+	// to the next (a server): no program is loaded and verified per
+	// scrape. Gatherings then take turns; Close unloads them.
+	KeepLoaded bool
 }
 
 // DefaultTimeout bounds a gathering when Options give none: far above
@@ -122,14 +127,39 @@ type Collector struct {
 
 	failures atomic.Uint64
 	lastErr  atomic.Pointer[error]
+
+	sampler *progfacts.Sampler // with KeepLoaded
+	mu      sync.Mutex         // one gathering at a time with the sampler
 }
 
-// New returns a Collector.
+// New returns a Collector. With opts.KeepLoaded, Close it when done.
 func New(opts Options) *Collector {
 	if opts.Timeout == 0 {
 		opts.Timeout = DefaultTimeout
 	}
-	return &Collector{opts: opts, gather: gatherFacts}
+	c := &Collector{opts: opts, gather: gatherFacts}
+	if opts.KeepLoaded {
+		c.sampler = progfacts.NewSampler(progfacts.Options{Holders: true})
+		c.gather = func(ctx context.Context) ([]*progfacts.Prog, error) {
+			c.mu.Lock()
+			defer c.mu.Unlock()
+			if c.sampler == nil { // closed
+				return gatherFacts(ctx)
+			}
+			return c.sampler.All(ctx)
+		}
+	}
+	return c
+}
+
+// Close unloads what KeepLoaded kept loaded; no gathering may be running.
+func (c *Collector) Close() {
+	if c.sampler != nil {
+		c.mu.Lock()
+		c.sampler.Close()
+		c.sampler = nil
+		c.mu.Unlock()
+	}
 }
 
 // gatherFacts reads every program with a session of its own: a scrape's

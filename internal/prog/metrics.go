@@ -149,7 +149,8 @@ func serveMetrics(c *cli.Context, ma *metricsArgs) error {
 		defer guard.Close()
 		statsOn = func() bool { return true }
 	}
-	col := metrics.New(metrics.Options{StatsEnabled: statsOn})
+	col := metrics.New(metrics.Options{StatsEnabled: statsOn, KeepLoaded: true})
+	defer col.Close()
 	srv := metrics.NewServer(metrics.NewGatherer(col, true))
 	logger := slog.New(slog.NewTextHandler(c.Err, nil))
 	c.Out.Flush()

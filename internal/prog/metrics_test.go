@@ -19,6 +19,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -28,6 +29,7 @@ import (
 	"github.com/cilium/ebpf"
 	"golang.org/x/crypto/bcrypt"
 
+	"github.com/gobpftool/gobpftool/internal/kernel"
 	"github.com/gobpftool/gobpftool/internal/testprog"
 )
 
@@ -536,6 +538,43 @@ func TestMetricsRules(t *testing.T) {
 		out, err := exec.Command(promtool, args...).CombinedOutput()
 		if err != nil {
 			t.Errorf("promtool %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+	}
+}
+
+// TestMetricsKeepsIterators: a server loads its two iterator programs
+// once, not at every scrape (each load would be verified again and
+// audited), and leaves them out of its exposition.
+func TestMetricsKeepsIterators(t *testing.T) {
+	testprog.Privileged(t)
+	e := startExporter(t, "127.0.0.1:0")
+	url := "http://" + e.addr + "/metrics"
+	held := func() []uint32 {
+		var ids []uint32
+		for id, hs := range kernel.FindHolders(kernel.FDProg, nil) {
+			for _, h := range hs {
+				if h.PID == e.cmd.Process.Pid {
+					ids = append(ids, id)
+				}
+			}
+		}
+		slices.Sort(ids)
+		return ids
+	}
+	text := scrape(t, http.DefaultClient, url)
+	first := held()
+	if len(first) != 2 {
+		t.Fatalf("after a scrape the exporter holds programs %v, want its two iterators", first)
+	}
+	for range 3 {
+		text = scrape(t, http.DefaultClient, url)
+	}
+	if now := held(); !slices.Equal(now, first) {
+		t.Errorf("programs held by the exporter went from %v to %v over 3 scrapes", first, now)
+	}
+	for _, id := range first {
+		if strings.Contains(text, fmt.Sprintf(`id="%d"`, id)) {
+			t.Errorf("the exposition shows the exporter's own iterator %d", id)
 		}
 	}
 }

@@ -3,6 +3,7 @@ package progfacts
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -71,12 +72,43 @@ func (sm *Sampler) Close() {
 // order; programs gone are left out.
 func (sm *Sampler) Sample(ctx context.Context, ids []uint32) ([]*Prog, error) {
 	progs, err := sm.sample(ctx, ids)
+	return sm.finish(progs, err)
+}
+
+// All gathers what Session.All does of every program (Options.Pins
+// aside), with the iterators kept loaded from one call to the next: an
+// exporter's scrape, which would otherwise load and verify two programs
+// each time (and write two audit records for each load and unload). Where
+// the kernel refuses the iterator it gathers as Session.All does, with a
+// session of its own. Not for concurrent use.
+func (sm *Sampler) All(ctx context.Context) ([]*Prog, error) {
+	mode, err := modeFromEnv()
+	if err != nil {
+		return nil, err
+	}
+	if mode == modeSyscall {
+		return New(sm.s.opts).All(ctx)
+	}
+	progs, err := sm.s.allIter(ctx, sm.iters.Programs)
+	var refused *iterRefused
+	if errors.As(err, &refused) && mode != modeIter {
+		return New(sm.s.opts).All(ctx)
+	}
+	return sm.finish(progs, err)
+}
+
+// finish sweeps the caches now and then, and adds the holders.
+func (sm *Sampler) finish(progs []*Prog, err error) ([]*Prog, error) {
 	if sm.samples++; sm.samples%sweepEvery == 0 {
 		sm.s.btf.sweep()
 		sm.s.maps.sweep()
 	}
-	if err != nil || !sm.s.opts.Holders {
+	if !sm.s.opts.Holders {
 		return progs, err
+	}
+	if err != nil {
+		// What was read before the failure, without our own iterator.
+		return slices.DeleteFunc(progs, func(p *Prog) bool { return p.ID == sm.iterID && p.ID != 0 }), err
 	}
 	maxID := uint32(0)
 	for _, p := range progs {
