@@ -1,11 +1,11 @@
 // Package metrics renders the facts of loaded BPF programs as Prometheus
 // series. A Collector gathers every program afresh from internal/progfacts
 // on each scrape, so a program that is gone is gone from the next scrape.
-// It is a prometheus.Collector (const metrics, for any registry) and a
-// prometheus.Gatherer that builds the same families directly, which a
-// scrape of 10,000 programs needs: the registry's per-series work costs
-// more than the gathering. It prints nothing, serves nothing and installs
-// no signal handler; `prog metrics` does.
+// It is a prometheus.Gatherer that builds its families directly: a
+// registry of const metrics (a prometheus.Collector) spent more on each
+// series (label pairs, consistency hashes, copies, a sort per family) than
+// the gathering of 10,000 programs took. It prints nothing, serves
+// nothing and installs no signal handler; `prog metrics` does.
 package metrics
 
 import (
@@ -44,18 +44,13 @@ const DefaultTimeout = 10 * time.Second
 type family struct {
 	name, help string
 	counter    bool
-	labels     []string
 	value      func(p *progfacts.Prog) (v float64, ok bool)
-	desc       *prometheus.Desc
 }
 
 func always(v float64) (float64, bool) { return v, true }
 
-// progLabels are on every series of one program.
-var progLabels = []string{"id", "name", "type"}
-
 // progFamilies are the families with one series per program and only
-// progLabels, in name order (the exposition's order).
+// the labels id, name and type, in name order (the exposition's order).
 var progFamilies = []*family{
 	{name: "bpf_prog_jited_bytes",
 		help:  "Size of the program's JIT-compiled machine code in bytes; 0 when not JIT-compiled.",
@@ -88,13 +83,11 @@ var progFamilies = []*family{
 // The other families, whose labels differ.
 var (
 	infoFamily = &family{name: "bpf_prog_info",
-		help:   "Loaded BPF program, always 1; its tag, owner uid and BTF object id as labels.",
-		labels: []string{"id", "name", "type", "tag", "uid", "btf_id"}}
+		help: "Loaded BPF program, always 1; its tag, owner uid and BTF object id as labels."}
 	holderFamily = &family{name: "bpf_prog_holder_info",
-		help:   "Process holding an fd of the program, always 1.",
-		labels: []string{"id", "pid", "comm"}}
+		help: "Process holding an fd of the program, always 1."}
 	progsFamily = &family{name: "bpf_progs",
-		help: "Loaded BPF programs by type.", labels: []string{"type"}}
+		help: "Loaded BPF programs by type."}
 	statsFamily = &family{name: "bpf_stats_enabled",
 		help: "Whether the kernel counts run statistics: 1 while this exporter holds BPF_ENABLE_STATS or kernel.bpf_stats_enabled is set."}
 	durationFamily = &family{name: "bpf_scrape_duration_seconds",
@@ -105,21 +98,14 @@ var (
 		help: "Scrapes whose gathering of the programs' facts failed, since the exporter started."}
 )
 
-func init() {
-	for _, f := range progFamilies {
-		f.labels = progLabels
-	}
-	for _, f := range allFamilies() {
-		f.desc = prometheus.NewDesc(f.name, f.help, f.labels, nil)
-	}
-}
-
 func allFamilies() []*family {
 	return append([]*family{holderFamily, infoFamily}, append(progFamilies,
 		progsFamily, durationFamily, errorFamily, failuresFamily, statsFamily)...)
 }
 
-// Collector gathers program facts on each Collect or Gather.
+var _ prometheus.Gatherer = (*Collector)(nil)
+
+// Collector gathers program facts on each Gather.
 type Collector struct {
 	opts Options
 	// gather reads the programs: progfacts, or a benchmark's fakes.
@@ -230,56 +216,12 @@ func (c *Collector) scrape() *scrape {
 	return s
 }
 
-// Describe sends every family's description.
-func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
-	for _, f := range allFamilies() {
-		ch <- f.desc
-	}
-}
-
-// Collect gathers every loaded program and sends its series as const
-// metrics. On a failure part way it sends the programs read before it and
-// reports the failure in bpf_scrape_error.
-func (c *Collector) Collect(ch chan<- prometheus.Metric) {
-	s := c.scrape()
-	send := func(f *family, v float64, labels ...string) {
-		t := prometheus.GaugeValue
-		if f.counter {
-			t = prometheus.CounterValue
-		}
-		ch <- prometheus.MustNewConstMetric(f.desc, t, v, labels...)
-	}
-	for _, e := range s.byBTF {
-		send(infoFamily, 1, e.id, e.p.Name, e.typ, e.p.TagHex(), e.uid, e.btfID)
-	}
-	for _, e := range s.byID {
-		for _, f := range progFamilies {
-			if v, ok := f.value(e.p); ok {
-				send(f, v, e.id, e.p.Name, e.typ)
-			}
-		}
-		for _, h := range e.p.Holders {
-			send(holderFamily, 1, e.id, strconv.Itoa(h.PID), h.Comm)
-		}
-	}
-	for i, t := range s.types {
-		send(progsFamily, float64(s.counts[i]), t)
-	}
-	s.sendOwn(send)
-}
-
-// sendOwn sends the scrape's own series.
-func (s *scrape) sendOwn(send func(f *family, v float64, labels ...string)) {
-	send(statsFamily, boolValue(s.stats))
-	send(errorFamily, boolValue(s.failed))
-	send(failuresFamily, float64(s.fails))
-	send(durationFamily, s.took.Seconds())
-}
-
-// Gather gathers every loaded program and returns the same families as
-// Collect, sorted as a registry sorts them, without a registry's checks
-// and copies: the series are consistent by construction (one per program
-// and family; ids are unique).
+// Gather gathers every loaded program and returns its families, sorted as
+// a registry sorts them, without a registry's checks and copies: the
+// series are consistent by construction (one per program and family; ids
+// are unique; the tests run client_golang's checks over them). On a
+// failure part way it returns the programs read before it and reports the
+// failure in bpf_scrape_error.
 func (c *Collector) Gather() ([]*dto.MetricFamily, error) {
 	s := c.scrape()
 	out := map[*family]*dto.MetricFamily{}
@@ -339,7 +281,10 @@ func (c *Collector) Gather() ([]*dto.MetricFamily, error) {
 	for i, t := range s.types {
 		add(progsFamily, metric(progsFamily, float64(s.counts[i]), labelPairs("type", t)))
 	}
-	s.sendOwn(func(f *family, v float64, _ ...string) { add(f, metric(f, v, nil)) })
+	add(statsFamily, metric(statsFamily, boolValue(s.stats), nil))
+	add(errorFamily, metric(errorFamily, boolValue(s.failed), nil))
+	add(failuresFamily, metric(failuresFamily, float64(s.fails), nil))
+	add(durationFamily, metric(durationFamily, s.took.Seconds(), nil))
 	var mfs []*dto.MetricFamily
 	for _, f := range allFamilies() {
 		if mf := out[f]; mf != nil {
