@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/cilium/ebpf/btf"
 	"golang.org/x/sys/unix"
 
 	"github.com/gobpftool/gobpftool/internal/compat"
@@ -122,19 +121,7 @@ func (s *Session) allIter(ctx context.Context, iterate func(func(*kernel.IterPro
 // btfFuncName is the name of function typeID in BTF btfID, or fallback,
 // as fullName resolves a name the kernel cut.
 func (s *Session) btfFuncName(btfID, typeID uint32, fallback string) string {
-	spec := s.btf.get(btfID)
-	if spec == nil {
-		return fallback
-	}
-	t, err := spec.TypeByID(btf.TypeID(typeID))
-	if err != nil {
-		return fallback
-	}
-	fn, ok := t.(*btf.Func)
-	if !ok {
-		return fallback
-	}
-	return fn.Name
+	return funcName(s.btf.get(btfID), typeID, fallback)
 }
 
 // iterRefused is a kernel that would not run the bpf_prog iterator (or

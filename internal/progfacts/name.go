@@ -23,17 +23,21 @@ func fullName(pi *kernel.ProgInfo, fd int, cache *btfCache) string {
 	if !ok {
 		return pi.Name
 	}
-	spec := cache.get(btfID)
+	return funcName(cache.get(btfID), typeID, pi.Name)
+}
+
+// funcName is the name of the BTF function typeID of spec, or fallback.
+func funcName(spec *btf.Spec, typeID uint32, fallback string) string {
 	if spec == nil {
-		return pi.Name
+		return fallback
 	}
 	t, err := spec.TypeByID(btf.TypeID(typeID))
 	if err != nil {
-		return pi.Name
+		return fallback
 	}
 	fn, ok := t.(*btf.Func)
 	if !ok {
-		return pi.Name
+		return fallback
 	}
 	return fn.Name
 }
