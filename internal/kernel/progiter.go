@@ -86,6 +86,25 @@ func progIterProgram(f *progIterFacts, ncpu, cpuMapFD int) asm.Instructions {
 			asm.FnProbeReadKernel.Call())
 	}
 
+	// eachPointer loops over the pointer array at off of aux (R7), for
+	// the count at rec(cnt) of them and at most max (the verifier walks
+	// every turn): each turn reads the i-th pointer into the scratch, runs
+	// body with R8 = i, and the loop ends at done. R9 holds the array.
+	eachPointer := func(off uint32, cnt int16, max int32, loop, done string, body func()) {
+		add(asm.LoadMem(asm.R9, asm.R7, int16(off), asm.DWord),
+			asm.Mov.Imm(asm.R8, 0),
+			asm.JGE.Imm(asm.R8, max, done).WithSymbol(loop),
+			asm.LoadMem(asm.R1, asm.RFP, rec(cnt), asm.Word),
+			asm.JGE.Reg(asm.R8, asm.R1, done),
+			asm.Mov.Reg(asm.R3, asm.R8),
+			asm.LSh.Imm(asm.R3, 3),
+			asm.Add.Reg(asm.R3, asm.R9))
+		probeRead(8) // the i-th pointer
+		body()
+		add(asm.Add.Imm(asm.R8, 1),
+			asm.Ja.Label(loop))
+	}
+
 	// R6 = ctx->prog (NULL at the end of the walk), R7 = its aux.
 	add(asm.StoreMem(asm.RFP, stackCtx, asm.R1, asm.DWord),
 		asm.LoadMem(asm.R6, asm.R1, 8, asm.DWord),
@@ -141,25 +160,16 @@ func progIterProgram(f *progIterFacts, ncpu, cpuMapFD int) asm.Instructions {
 		asm.JNE.Imm(asm.R1, 0, "funcs"))
 	copyField(asm.R6, f.jitedLen, asm.Word, recJitedLen)
 	add(asm.Ja.Label("maps"),
-		asm.JGT.Imm(asm.R1, iterMaxFuncs, "manyfuncs").WithSymbol("funcs"),
-		asm.LoadMem(asm.R9, asm.R7, int16(f.funcs), asm.DWord),
-		asm.Mov.Imm(asm.R8, 0),
-		asm.JGE.Imm(asm.R8, iterMaxFuncs, "maps").WithSymbol("funcloop"),
-		asm.LoadMem(asm.R1, asm.RFP, rec(recFuncCnt), asm.Word),
-		asm.JGE.Reg(asm.R8, asm.R1, "maps"),
-		asm.Mov.Reg(asm.R3, asm.R8),
-		asm.LSh.Imm(asm.R3, 3),
-		asm.Add.Reg(asm.R3, asm.R9))
-	probeRead(8) // func[i]
-	add(asm.LoadMem(asm.R3, asm.RFP, stackScratch, asm.DWord),
-		asm.Add.Imm(asm.R3, int32(f.jitedLen)))
-	probeRead(4) // func[i]->jited_len
-	add(asm.LoadMem(asm.R1, asm.RFP, stackScratch, asm.Word),
-		asm.LoadMem(asm.R2, asm.RFP, rec(recJitedLen), asm.Word),
-		asm.Add.Reg(asm.R2, asm.R1),
-		asm.StoreMem(asm.RFP, rec(recJitedLen), asm.R2, asm.Word),
-		asm.Add.Imm(asm.R8, 1),
-		asm.Ja.Label("funcloop"))
+		asm.JGT.Imm(asm.R1, iterMaxFuncs, "manyfuncs").WithSymbol("funcs"))
+	eachPointer(f.funcs, recFuncCnt, iterMaxFuncs, "funcloop", "maps", func() {
+		add(asm.LoadMem(asm.R3, asm.RFP, stackScratch, asm.DWord),
+			asm.Add.Imm(asm.R3, int32(f.jitedLen)))
+		probeRead(4) // func[i]->jited_len
+		add(asm.LoadMem(asm.R1, asm.RFP, stackScratch, asm.Word),
+			asm.LoadMem(asm.R2, asm.RFP, rec(recJitedLen), asm.Word),
+			asm.Add.Reg(asm.R2, asm.R1),
+			asm.StoreMem(asm.RFP, rec(recJitedLen), asm.R2, asm.Word))
+	})
 	in = append(in, asm.Mov.Imm(asm.R0, 0).WithSymbol("manyfuncs"))
 	setFlag(flagManyFuncs)
 
@@ -167,26 +177,17 @@ func progIterProgram(f *progIterFacts, ncpu, cpuMapFD int) asm.Instructions {
 	add(asm.LoadMem(asm.R1, asm.R7, int16(f.usedMapCnt), asm.Word).WithSymbol("maps"),
 		asm.StoreMem(asm.RFP, rec(recMapCnt), asm.R1, asm.Word),
 		asm.JEq.Imm(asm.R1, 0, "stats"),
-		asm.JGT.Imm(asm.R1, iterMaxMaps, "manymaps"),
-		asm.LoadMem(asm.R9, asm.R7, int16(f.usedMaps), asm.DWord),
-		asm.Mov.Imm(asm.R8, 0),
-		asm.JGE.Imm(asm.R8, iterMaxMaps, "stats").WithSymbol("maploop"),
-		asm.LoadMem(asm.R1, asm.RFP, rec(recMapCnt), asm.Word),
-		asm.JGE.Reg(asm.R8, asm.R1, "stats"),
-		asm.Mov.Reg(asm.R3, asm.R8),
-		asm.LSh.Imm(asm.R3, 3),
-		asm.Add.Reg(asm.R3, asm.R9))
-	probeRead(8) // used_maps[i]
-	add(asm.LoadMem(asm.R3, asm.RFP, stackScratch, asm.DWord),
-		asm.Add.Imm(asm.R3, int32(f.mapID)),
-		asm.Mov.Reg(asm.R1, asm.R8),
-		asm.LSh.Imm(asm.R1, 2),
-		asm.Add.Reg(asm.R1, asm.RFP),
-		asm.Add.Imm(asm.R1, int32(rec(recMaps))),
-		asm.Mov.Imm(asm.R2, 4),
-		asm.FnProbeReadKernel.Call(), // used_maps[i]->id, into the record
-		asm.Add.Imm(asm.R8, 1),
-		asm.Ja.Label("maploop"))
+		asm.JGT.Imm(asm.R1, iterMaxMaps, "manymaps"))
+	eachPointer(f.usedMaps, recMapCnt, iterMaxMaps, "maploop", "stats", func() {
+		add(asm.LoadMem(asm.R3, asm.RFP, stackScratch, asm.DWord),
+			asm.Add.Imm(asm.R3, int32(f.mapID)),
+			asm.Mov.Reg(asm.R1, asm.R8),
+			asm.LSh.Imm(asm.R1, 2),
+			asm.Add.Reg(asm.R1, asm.RFP),
+			asm.Add.Imm(asm.R1, int32(rec(recMaps))),
+			asm.Mov.Imm(asm.R2, 4),
+			asm.FnProbeReadKernel.Call()) // used_maps[i]->id, into the record
+	})
 	in = append(in, asm.Mov.Imm(asm.R0, 0).WithSymbol("manymaps"))
 	setFlag(flagManyMaps)
 
