@@ -2,7 +2,6 @@ package progfacts
 
 import (
 	"strings"
-	"sync"
 
 	"github.com/cilium/ebpf/btf"
 
@@ -14,44 +13,21 @@ const metadataPrefix = "bpf_metadata_"
 // bpf(2) map type of a global data section.
 const mapTypeArray = 2
 
-// mapCache keeps what a gathering learned of each map: programs share
-// maps, so the kernel is asked once per map rather than once per program
-// and map. Like btfCache, its lock guards only the table.
-type mapCache struct {
-	mu    sync.Mutex
-	maps  map[uint32]*mapEntry
-	epoch uint64 // see sweep
-}
+// mapCache keeps what a gathering learned of each map.
+type mapCache = idCache[*mapEntry]
 
 type mapEntry struct {
-	once   sync.Once
 	failed bool // the map could not be read: metadata lookup stops here
 	info   *kernel.MapInfo
 	value  []byte // nil unless the map is a .rodata candidate
-	used   uint64 // the epoch of its last get
 }
 
-func newMapCache() *mapCache { return &mapCache{maps: map[uint32]*mapEntry{}} }
-
-func (mc *mapCache) get(id uint32) *mapEntry {
-	mc.mu.Lock()
-	m, ok := mc.maps[id]
-	if !ok {
-		m = &mapEntry{}
-		mc.maps[id] = m
-	}
-	m.used = mc.epoch
-	mc.mu.Unlock()
-	m.once.Do(func() { m.read(id) })
-	return m
-}
-
-// sweep drops the maps no get asked for since the last sweep, as
-// btfCache.sweep does.
-func (mc *mapCache) sweep() {
-	mc.mu.Lock()
-	mc.epoch = sweepIDs(mc.maps, mc.epoch, func(m *mapEntry) uint64 { return m.used })
-	mc.mu.Unlock()
+func newMapCache() *mapCache {
+	return newIDCache(func(id uint32) *mapEntry {
+		m := &mapEntry{}
+		m.read(id)
+		return m
+	})
 }
 
 func (m *mapEntry) read(id uint32) {

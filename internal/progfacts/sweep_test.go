@@ -35,10 +35,10 @@ func TestSamplerSweepsCaches(t *testing.T) {
 	}
 	cached := func() (btf, maps bool) {
 		sm.s.btf.mu.Lock()
-		_, btf = sm.s.btf.specs[uint32(btfID)]
+		_, btf = sm.s.btf.ids[uint32(btfID)]
 		sm.s.btf.mu.Unlock()
 		sm.s.maps.mu.Lock()
-		_, maps = sm.s.maps.maps[uint32(mapIDs[0])]
+		_, maps = sm.s.maps.ids[uint32(mapIDs[0])]
 		sm.s.maps.mu.Unlock()
 		return
 	}
